@@ -1,0 +1,280 @@
+"""A chat turn: recall, answer (streamed or not) with the hot-path memory tool, then background memory.
+
+`ChatAgent.run_turn` is a generator of events, so the CLI prints them and the GUI forwards them
+through signals from a worker thread; neither blocks on the other.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from agent_core import architectures
+from agent_core.conversations import Message
+from agent_core.llm import LLMError, ToolCall
+from agent_core.runs import StepRecorder
+from agent_core.tools import SAVE_MEMORY_SCHEMA, ToolDenied, ToolRegistry
+from memory.consolidation import Source
+from memory.models import EPISODIC
+from memory.prompts import MemoryLLMError, clean_fact
+
+if TYPE_CHECKING:
+    from agent_core.lab import Lab
+
+current_recorder: contextvars.ContextVar[StepRecorder | None] = contextvars.ContextVar(
+    "current_recorder", default=None
+)
+
+
+@dataclass
+class AgentEvent:
+    kind: str  # token, step, recalled, saved, pending, done, error
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class TurnResult:
+    reply: str = ""
+    run_id: str = ""
+    user_message_id: str = ""
+    message_id: str = ""
+    recalled: list[dict] = field(default_factory=list)
+    written: list[dict] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)
+    latency_ms: float = 0.0
+    memory_latency_ms: float = 0.0
+    ttft_ms: float | None = None
+    error: str | None = None
+    job_id: str | None = None
+
+
+class ChatAgent:
+    def __init__(
+        self,
+        lab: Lab,
+        profile: str = "default",
+        *,
+        agent: str = "assistant",
+        memory_mode: str | None = None,
+        architecture: str = "tool_loop",
+        tools: ToolRegistry | None = None,
+    ) -> None:
+        self.lab = lab
+        self.profile = profile
+        self.agent = agent
+        self.memory_mode = memory_mode or lab.settings.memory_mode
+        self.architecture = architecture
+        self.tools = tools or ToolRegistry()
+
+    # -- prompt --------------------------------------------------------------------------------
+    def build_messages(
+        self, conversation_id: str, user_text: str, recalled: list, examples: list
+    ) -> list[dict]:
+        instructions = self.lab.procedural.current(self.profile, self.agent).text
+        system = [instructions]
+        if recalled:
+            system.append(
+                "## What you remember about the user\n" + "\n".join(f"- {r.memory.content}" for r in recalled)
+            )
+        if examples:
+            system.append(
+                "## Examples of answers the user liked\n"
+                + "\n\n".join(f"User: {e.memory.situation}\nAssistant: {e.memory.outcome}" for e in examples)
+            )
+        history = [
+            {"role": m.role, "content": m.content}
+            for m in self.lab.conversations.messages(conversation_id)
+            if m.status in ("complete", "stopped") and m.content
+        ][-20:]
+        return [
+            {"role": "system", "content": "\n\n".join(system)},
+            *history,
+            {"role": "user", "content": user_text},
+        ]
+
+    # -- the turn ------------------------------------------------------------------------------
+    def run_turn(
+        self,
+        conversation_id: str,
+        user_text: str,
+        *,
+        stream: bool | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        branch_of: str | None = None,
+        existing_user_message: str | None = None,
+    ) -> Iterator[AgentEvent]:
+        """Run one turn. The user's message is persisted first, so no failure can lose it."""
+        lab, mode = self.lab, self.memory_mode
+        stream = lab.settings.streaming if stream is None else stream
+        t0 = time.perf_counter()
+        res = TurnResult()
+        convs = lab.conversations
+        if existing_user_message:
+            user_msg = convs.get_message(existing_user_message)
+        else:
+            user_msg = convs.add(
+                Message(conversation_id=conversation_id, role="user", content=user_text, branch_of=branch_of)
+            )
+        res.user_message_id = user_msg.id
+        rec = StepRecorder.start(
+            lab.engine,
+            lab.step_listeners,
+            kind="chat",
+            agent=self.agent,
+            profile=self.profile,
+            title=user_text[:80],
+            architecture=self.architecture,
+            memory_mode=mode,
+            conversation_id=conversation_id,
+        )
+        res.run_id = rec.run.id
+        rec.record("human_input", "user message", {"text": user_text, "message_id": user_msg.id})
+        yield AgentEvent("started", {"run_id": rec.run.id, "user_message_id": user_msg.id})
+        memory_ms = 0.0
+        recalled, examples = [], []
+        try:
+            if mode != "off":
+                t = time.perf_counter()
+                with rec.step("memory_read", "recall", {"query": user_text, "k": lab.settings.recall_k}) as h:
+                    recalled = lab.store.recall(self.profile, user_text, k=lab.settings.recall_k)
+                    examples = [
+                        r
+                        for r in lab.store.recall(self.profile, user_text, k=2, kinds=(EPISODIC,))
+                        if r.memory.feedback_score > 0
+                    ]
+                    h.output = {
+                        "memories": [r.as_dict() for r in recalled],
+                        "examples": [r.as_dict() for r in examples],
+                    }
+                memory_ms += (time.perf_counter() - t) * 1000
+                res.recalled = [r.as_dict() for r in recalled]
+                yield AgentEvent(
+                    "recalled", {"memories": res.recalled, "latency_ms": (time.perf_counter() - t) * 1000}
+                )
+            messages = self.build_messages(conversation_id, user_text, recalled, examples)
+            hot = mode in ("hot_path", "both")
+            schemas = ([SAVE_MEMORY_SCHEMA] if hot else []) + self.tools.schemas()
+            written: list[dict] = []
+            hot_ms = [0.0]
+
+            def execute(tc: ToolCall) -> str:
+                if tc.name == "save_memory" and hot:
+                    t = time.perf_counter()
+                    with rec.step(
+                        "memory_write", "save_memory", {"arguments": tc.arguments}, mode="hot_path"
+                    ) as h:
+                        facts = [f for f in (clean_fact(x) for x in tc.parsed().get("facts", [])) if f]
+                        token = current_recorder.set(rec)
+                        try:
+                            out = lab.writer.write(
+                                self.profile,
+                                facts,
+                                mode="hot_path",
+                                source=Source(rec.run.id, h.id, user_msg.id, user_text),
+                            )
+                        finally:
+                            current_recorder.reset(token)
+                        h.output = out.as_dict()
+                    hot_ms[0] += (time.perf_counter() - t) * 1000
+                    written.append(out.as_dict())
+                    return "\n".join(out.summary()) or "nothing new to save"
+                with rec.step("tool_call", tc.name, {"arguments": tc.arguments}) as h:
+                    try:
+                        h.output = self.tools.call(tc.name, tc.parsed(), approve=lab.approver)
+                    except (ToolDenied, KeyError) as exc:
+                        h.status, h.output = "error", str(exc)
+                    return json.dumps(h.output, ensure_ascii=False, default=str)
+
+            kw = {"stream": stream, "should_stop": should_stop}
+            if self.architecture == "tool_loop" or schemas:
+                gen = architectures.tool_loop(lab.llm, rec, messages, tools=schemas, execute=execute, **kw)
+            else:
+                gen = getattr(architectures, self.architecture)(lab.llm, rec, messages, **kw)
+            result = None
+            while True:
+                try:
+                    piece = next(gen)
+                except StopIteration as stop:
+                    result = stop.value
+                    break
+                yield AgentEvent("token", {"text": piece})
+            for w in written:
+                yield AgentEvent("saved", {**w, "latency_ms": w["latency_ms"]})
+            memory_ms += hot_ms[0]
+            res.written = written
+            res.reply = result.content
+            res.ttft_ms = result.ttft_ms
+            status = "stopped" if result.stopped else "complete"
+        except (LLMError, MemoryLLMError) as exc:
+            res.error = str(exc)
+            status = "error"
+        res.latency_ms = (time.perf_counter() - t0) * 1000
+        res.memory_latency_ms = memory_ms
+        reply_msg = convs.add(
+            Message(
+                conversation_id=conversation_id,
+                role="assistant",
+                content=res.reply,
+                status=status,
+                error=res.error,
+                run_id=rec.run.id,
+                latency_ms=res.latency_ms,
+                memory_latency_ms=memory_ms,
+                ttft_ms=res.ttft_ms,
+            )
+        )
+        res.message_id = reply_msg.id
+        if status != "error" and mode in ("background", "both"):
+            res.job_id = lab.background.enqueue(
+                self.profile, self._payload(user_text, res, rec.run.id, user_msg.id), agent=self.agent
+            )
+            yield AgentEvent("pending", {"job_id": res.job_id})
+        elif status != "error" and mode == "hot_path":
+            ep = self._payload(user_text, res, rec.run.id, user_msg.id)["episode"]
+            lab.writer.write(
+                self.profile,
+                [],
+                mode="hot_path",
+                source=Source(rec.run.id, None, reply_msg.id, user_text),
+                episode=ep,
+            )
+        rec.finish(
+            "error" if status == "error" else ("stopped" if status == "stopped" else "done"), res.error
+        )
+        if res.error:
+            yield AgentEvent(
+                "error",
+                {
+                    "message": res.error,
+                    "run_id": rec.run.id,
+                    "message_id": reply_msg.id,
+                    "user_message_id": user_msg.id,
+                },
+            )
+        yield AgentEvent("done", {"result": res, "status": status})
+
+    def _payload(self, user_text: str, res: TurnResult, run_id: str, user_message_id: str) -> dict:
+        return {
+            "user_text": user_text,
+            "assistant_text": res.reply,
+            "run_id": run_id,
+            "message_id": res.message_id or user_message_id,
+            "episode": {
+                "content": f"User: {user_text}\nAssistant: {res.reply}",
+                "situation": user_text,
+                "outcome": res.reply,
+                "actions": [w.get("added") for w in res.written],
+            },
+        }
+
+    def turn(self, conversation_id: str, user_text: str, **kw: object) -> TurnResult:
+        """Run a turn to completion (headless use)."""
+        result = TurnResult()
+        for ev in self.run_turn(conversation_id, user_text, **kw):
+            if ev.kind == "done":
+                result = ev.data["result"]
+        return result

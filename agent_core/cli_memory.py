@@ -1,0 +1,134 @@
+"""`agent-ux-lab memory …` and `agent-ux-lab serve-sim`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from agent_core.cli import add_common, emit, open_lab
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    _memory_parser(sub)
+    _serve_parser(sub)
+
+
+def _memory_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("memory", help="list, search, export, import or delete memories")
+    msub = p.add_subparsers(dest="action", required=True)
+    for name in ("list", "search", "export", "import", "delete"):
+        q = msub.add_parser(name)
+        add_common(q)
+        if name == "list":
+            q.add_argument("--history", action="store_true", help="include superseded facts")
+            q.add_argument("--kind", choices=("semantic", "episodic"), default=None)
+        if name == "search":
+            q.add_argument("query")
+            q.add_argument("-k", type=int, default=5)
+        if name == "export":
+            q.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+        if name == "import":
+            q.add_argument("file", type=Path)
+        if name == "delete":
+            q.add_argument("id")
+    p.set_defaults(func=cmd_memory)
+
+
+def _row(m) -> dict:  # noqa: ANN001 - Memory
+    return {
+        "id": m.id,
+        "kind": m.kind,
+        "content": m.content,
+        "slot": m.slot,
+        "importance": m.importance,
+        "confidence": m.confidence,
+        "pinned": m.pinned,
+        "flagged": m.flagged,
+        "valid_from": m.valid_from,
+        "valid_to": m.valid_to,
+        "superseded_by": m.superseded_by,
+        "write_mode": m.write_mode,
+        "write_latency_ms": round(m.write_latency_ms, 2),
+        "created_at": m.created_at,
+        "recallable_at": m.recallable_at,
+    }
+
+
+def cmd_memory(args: argparse.Namespace) -> int:
+    from memory.transfer import ImportFileError, export_profile, import_profile
+
+    lab = open_lab(args)
+    try:
+        if args.action == "list":
+            rows = [_row(m) for m in lab.store.list(args.profile, args.kind, include_history=args.history)]
+            text = "\n".join(
+                f"{r['id'][:8]}  {r['kind'][:3]}  {'(until ' + str(r['valid_to'])[:19] + ') ' if r['valid_to'] else ''}{r['content']}"
+                for r in rows
+            )
+            emit(args, rows, text or "(no memories)")
+        elif args.action == "search":
+            res = [r.as_dict() for r in lab.store.recall(args.profile, args.query, k=args.k)]
+            emit(
+                args, res, "\n".join(f"{r['score']:.3f}  {r['content']}" for r in res) or "(nothing recalled)"
+            )
+        elif args.action == "export":
+            data = export_profile(lab.store, lab.procedural, args.profile)
+            text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+            if args.out:
+                args.out.write_text(text, encoding="utf-8")
+                print(f"exported {len(data['memories'])} memories to {args.out}")
+            else:
+                print(text)
+        elif args.action == "import":
+            try:
+                report = import_profile(lab.store, lab.procedural, args.file, args.profile)
+            except ImportFileError as exc:
+                print(f"error: {exc}")
+                return 2
+            emit(args, report, f"imported {report['added']} memories, skipped {report['skipped']} duplicates")
+        elif args.action == "delete":
+            ok = lab.store.delete(args.id)
+            emit(args, {"deleted": ok, "id": args.id}, "deleted" if ok else f"no memory {args.id}")
+            return 0 if ok else 1
+        return 0
+    finally:
+        lab.close()
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve-sim", help="serve the OpenAI-compatible simulator on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ttft-ms", type=float, default=250.0)
+    p.add_argument("--tokens-per-s", type=float, default=60.0)
+    for knob in ("error-rate", "rate-limit-rate", "timeout-rate", "malformed-tool-rate", "truncate-rate"):
+        p.add_argument(f"--{knob}", type=float, default=0.0)
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from agent_core.simulator import SimConfig
+    from agent_core.simulator.server import make_server
+
+    cfg = SimConfig(
+        seed=args.seed,
+        ttft_ms=args.ttft_ms,
+        tokens_per_s=args.tokens_per_s,
+        error_rate=args.error_rate,
+        rate_limit_rate=args.rate_limit_rate,
+        timeout_rate=args.timeout_rate,
+        malformed_tool_rate=args.malformed_tool_rate,
+        truncate_rate=args.truncate_rate,
+    )
+    server = make_server(args.port, cfg)
+    print(f"simulator listening on http://127.0.0.1:{server.server_address[1]}/v1", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        time.sleep(0)
+    return 0

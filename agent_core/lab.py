@@ -1,0 +1,212 @@
+"""The Lab: one data dir's database, memory, model client and background worker, wired together.
+
+Construction is cheap (no model loading, no Chroma, no network) so the GUI can build it on its
+thread; `warm_up()` does the slow parts and belongs on a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from agent_core.agent import current_recorder
+from agent_core.conversations import Conversation, Conversations, Message
+from agent_core.llm import LLM
+from agent_core.runs import Run, Step, StepRecorder, register_secret
+from agent_core.settings import Settings
+from agent_core.tools import Tool
+from memory.background import BackgroundMemory
+from memory.clock import Clock, SystemClock
+from memory.consolidation import MemoryWriter, Quality
+from memory.db import create_tables, make_engine, sqlite_url
+from memory.embedders import Embedder, make_embedder
+from memory.index import ChromaIndex, VectorIndex
+from memory.models import EPISODIC, Instruction, Memory
+from memory.procedural import ProceduralMemory, diff
+from memory.prompts import Completion
+from memory.recall import RecallWeights
+from memory.store import MemoryStore, ReconcileReport
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("AGENT_UX_LAB_DATA") or Path.home() / ".local" / "share" / "agent-ux-lab")
+
+
+class Lab:
+    def __init__(
+        self,
+        data_dir: Path | str | None = None,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        embedder: Embedder | None = None,
+        index: VectorIndex | None = None,
+        db_url: str | None = None,
+        chroma: str | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir or default_data_dir())
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        self.settings = settings or Settings.load(self.data_dir)
+        self.clock = clock or SystemClock()
+        self.engine = make_engine(db_url or sqlite_url(self.data_dir))
+        create_tables(self.engine)
+        register_secret(self.settings.provider.api_key)
+        self.llm = LLM(self.settings.provider, self.settings.sim)
+        self.embedder = embedder or make_embedder(self.settings.embedder, lambda: self.llm.client)
+        chroma_loc = chroma or str(self.data_dir / "chroma")
+        self.store = MemoryStore(
+            self.engine,
+            self.embedder,
+            index or (lambda: ChromaIndex(chroma_loc, self.embedder.name)),
+            self.clock,
+            self._weights(),
+        )
+        self.procedural = ProceduralMemory(self.engine)
+        self.conversations = Conversations(self.engine)
+        self.writer = MemoryWriter(
+            self.store,
+            self.complete_for_memory,
+            policy=self.settings.policy,
+            quality=Quality(self.settings.min_importance, self.settings.min_confidence),
+        )
+        self.background = BackgroundMemory(self.writer, self.clock, self.settings.debounce_s)
+        self.step_listeners: list[Callable[[str, Step], None]] = []
+        self.approver: Callable[[Tool, dict], bool] | None = None
+        self.ready = threading.Event()
+        self.warm_error: str | None = None
+
+    def _weights(self) -> RecallWeights:
+        s = self.settings
+        return RecallWeights(s.w_relevance, s.w_recency, s.w_importance)
+
+    # -- life cycle -----------------------------------------------------------------------------
+    def warm_up(self) -> ReconcileReport:
+        """Load the embedder, open Chroma, reconcile it with SQLite and resume pending memory jobs."""
+        try:
+            load = getattr(self.embedder, "load", None)
+            if load:
+                load()
+            report = self.store.reconcile()
+            self.background.resume()
+            return report
+        except Exception as exc:
+            self.warm_error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self.ready.set()
+
+    def close(self) -> None:
+        self.background.close()
+        self.engine.dispose()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Apply what can change live; the embedder and storage need a restart (the UI says so)."""
+        provider_changed = settings.provider != self.settings.provider or settings.sim != self.settings.sim
+        self.settings = settings
+        register_secret(settings.provider.api_key)
+        if provider_changed:
+            self.llm = LLM(settings.provider, settings.sim)
+        self.store.weights = self._weights()
+        self.writer.policy = settings.policy
+        self.writer.quality = Quality(settings.min_importance, settings.min_confidence)
+        self.background.debounce_s = settings.debounce_s
+        settings.save(self.data_dir)
+
+    # -- the memory system's model calls ----------------------------------------------------------
+    def complete_for_memory(self, messages: list[dict], /, *, purpose: str) -> Completion:
+        """Memory's LLM calls, recorded as steps of the current run (or a run of their own)."""
+        rec = current_recorder.get()
+        own = rec is None
+        if own:
+            rec = StepRecorder.start(
+                self.engine, self.step_listeners, kind="memory", title=purpose, agent="memory"
+            )
+        try:
+            with rec.step("llm_call", purpose, {"model": self.llm.model, "messages": messages}) as h:
+                result = self.llm.complete(messages)
+                h.output = {"content": result.content}
+                h.prompt_tokens, h.completion_tokens = result.prompt_tokens, result.completion_tokens
+            if own:
+                rec.finish()
+        except Exception as exc:
+            if own:
+                rec.finish("error", str(exc))
+            raise
+        return Completion(
+            result.content,
+            result.prompt_tokens,
+            result.completion_tokens,
+            result.latency_ms,
+            result.model,
+            h.id,
+        )
+
+    # -- feedback ---------------------------------------------------------------------------------
+    def feedback(
+        self,
+        message_id: str,
+        score: int,
+        comment: str = "",
+        *,
+        profile: str = "default",
+        agent: str = "assistant",
+    ) -> dict:
+        """Thumbs up/down: marks the episode (few-shot examples) and, with a comment, improves instructions."""
+        msg = self.conversations.get_message(message_id)
+        if msg is None:
+            raise KeyError(f"no message {message_id}")
+        msg.feedback, msg.feedback_comment = score, comment or None
+        self.conversations.save(msg)
+        with Session(self.engine, expire_on_commit=False) as s:
+            eps = list(
+                s.exec(select(Memory).where(Memory.source_message_id == message_id, Memory.kind == EPISODIC))
+            )
+            for ep in eps:
+                ep.feedback_score = float(score)
+                s.add(ep)
+            s.commit()
+        out: dict = {"episodes": len(eps), "instructions": None}
+        if comment.strip() or score < 0:
+            before = self.procedural.current(profile, agent).text
+            proposed = self.procedural.propose(
+                profile, agent, [{"score": score, "comment": comment}], self.complete_for_memory
+            )
+            if proposed.strip() != before.strip():
+                new = self.procedural.commit(
+                    profile, agent, proposed, reason=f"feedback: {comment or score}", author="optimizer"
+                )
+                out["instructions"] = {
+                    "version": new.version,
+                    "diff": diff(before, proposed, "before", f"v{new.version}"),
+                }
+        return out
+
+    # -- privacy ----------------------------------------------------------------------------------
+    def forget_profile(self, profile: str) -> dict:
+        """Delete everything of one profile: memories, vectors, history, jobs, runs, conversations."""
+        n = self.store.delete_namespace(profile)
+        with Session(self.engine, expire_on_commit=False) as s:
+            runs = [r.id for r in s.exec(select(Run).where(Run.profile == profile))]
+            for rid in runs:
+                s.execute(text("DELETE FROM step WHERE run_id = :r"), {"r": rid})
+            s.execute(text("DELETE FROM run WHERE profile = :p"), {"p": profile})
+            convs = [c.id for c in s.exec(select(Conversation).where(Conversation.profile == profile))]
+            for cid in convs:
+                s.execute(text("DELETE FROM message WHERE conversation_id = :c"), {"c": cid})
+            s.execute(text("DELETE FROM conversation WHERE profile = :p"), {"p": profile})
+            s.execute(text("DELETE FROM instruction WHERE namespace = :p"), {"p": profile})
+            s.commit()
+        if self.engine.url.get_backend_name() == "sqlite":
+            with self.engine.connect() as conn:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                conn.exec_driver_sql("VACUUM")
+        return {"memories": n, "runs": len(runs), "conversations": len(convs)}
+
+
+__all__ = ["Conversation", "Instruction", "Lab", "Message", "default_data_dir"]

@@ -1,0 +1,188 @@
+"""The one path to a model: the `openai` client, pointed at the simulator or a real server.
+
+Errors come back as `LLMError` with a sentence a person can act on; the caller keeps the input.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import openai
+
+from agent_core.settings import ProviderSettings
+from agent_core.simulator import SimConfig, SimCore, SimTransport
+
+SIM_BASE_URL = "http://sim.agent-ux-lab.local/v1"
+
+
+class LLMError(RuntimeError):
+    def __init__(self, message: str, *, retryable: bool = True, kind: str = "error") -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.kind = kind
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: str
+
+    def parsed(self) -> dict:
+        """The arguments as a dict, or a clear LLMError when the model sent malformed JSON."""
+        try:
+            obj = json.loads(self.arguments or "{}")
+        except json.JSONDecodeError as exc:
+            raise LLMError(
+                f"The model sent malformed arguments for tool '{self.name}' ({exc.msg} at char {exc.pos}).",
+                kind="bad_tool_json",
+            ) from exc
+        if not isinstance(obj, dict):
+            raise LLMError(
+                f"The model sent non-object arguments for tool '{self.name}'.", kind="bad_tool_json"
+            )
+        return obj
+
+
+@dataclass
+class LLMResult:
+    content: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    ttft_ms: float | None = None
+    model: str = ""
+    finish_reason: str | None = None
+    stopped: bool = False
+
+
+class LLM:
+    """A provider's client. Thread-safe: the openai client is shared across worker threads."""
+
+    def __init__(self, provider: ProviderSettings, sim: SimConfig | None = None) -> None:
+        self.provider = provider
+        self.sim_core: SimCore | None = None
+        if provider.kind == "sim":
+            self.sim_core = SimCore(sim or SimConfig())
+            http = httpx.Client(transport=SimTransport(self.sim_core), timeout=provider.timeout_s)
+            self.client = openai.OpenAI(
+                base_url=provider.base_url or SIM_BASE_URL,
+                api_key="sim",
+                http_client=http,
+                max_retries=provider.max_retries,
+                timeout=provider.timeout_s,
+            )
+        else:
+            key = provider.resolved_key()
+            if not key:
+                key = "not-needed"  # local servers (Ollama, llama.cpp) ignore the key
+            self.client = openai.OpenAI(
+                base_url=provider.base_url,
+                api_key=key,
+                max_retries=provider.max_retries,
+                timeout=provider.timeout_s,
+            )
+        self.model = provider.model
+
+    def complete(self, messages: list[dict], *, tools: list[dict] | None = None, **kw: object) -> LLMResult:
+        t0 = time.perf_counter()
+        try:
+            resp = self.client.chat.completions.create(
+                model=self.model, messages=messages, tools=tools or openai.NOT_GIVEN, **kw
+            )
+        except openai.OpenAIError as exc:
+            raise explain(exc, self.provider) from exc
+        if not resp.choices:
+            raise LLMError("The model returned no choices (an empty answer).", kind="empty")
+        msg = resp.choices[0].message
+        usage = resp.usage
+        return LLMResult(
+            content=msg.content or "",
+            tool_calls=[
+                ToolCall(tc.id, tc.function.name, tc.function.arguments) for tc in msg.tool_calls or []
+            ],
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            latency_ms=(time.perf_counter() - t0) * 1000,
+            model=resp.model,
+            finish_reason=resp.choices[0].finish_reason,
+        )
+
+    def stream(
+        self,
+        messages: list[dict],
+        *,
+        tools: list[dict] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[str | LLMResult]:
+        """Yield text deltas, then one final LLMResult (with tool calls and usage)."""
+        t0 = time.perf_counter()
+        result = LLMResult(model=self.model)
+        calls: dict[int, dict] = {}
+        try:
+            stream = self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                tools=tools or openai.NOT_GIVEN,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            with stream:
+                for chunk in stream:
+                    if chunk.usage:
+                        result.prompt_tokens = chunk.usage.prompt_tokens
+                        result.completion_tokens = chunk.usage.completion_tokens
+                    for choice in chunk.choices:
+                        delta = choice.delta
+                        if delta.content:
+                            if result.ttft_ms is None:
+                                result.ttft_ms = (time.perf_counter() - t0) * 1000
+                            result.content += delta.content
+                            yield delta.content
+                        for tc in delta.tool_calls or []:
+                            slot = calls.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
+                            slot["id"] = tc.id or slot["id"]
+                            if tc.function:
+                                slot["name"] = tc.function.name or slot["name"]
+                                slot["arguments"] += tc.function.arguments or ""
+                        if choice.finish_reason:
+                            result.finish_reason = choice.finish_reason
+                    if should_stop():
+                        result.stopped = True
+                        break
+        except openai.OpenAIError as exc:
+            raise explain(exc, self.provider) from exc
+        except httpx.HTTPError as exc:
+            raise LLMError(f"The connection to the model broke mid-answer: {exc}", kind="connection") from exc
+        if not result.stopped and result.finish_reason is None:
+            raise LLMError(
+                "The model's stream ended before the answer was complete (truncated).", kind="truncated"
+            )
+        result.tool_calls = [ToolCall(c["id"], c["name"], c["arguments"]) for _, c in sorted(calls.items())]
+        result.latency_ms = (time.perf_counter() - t0) * 1000
+        yield result
+
+
+def explain(exc: Exception, provider: ProviderSettings) -> LLMError:
+    """A sentence a person can act on, for each way a call can fail."""
+    where = "the simulator" if provider.kind == "sim" else provider.base_url
+    if isinstance(exc, openai.RateLimitError):
+        ra = exc.response.headers.get("retry-after") if exc.response is not None else None
+        wait = f" Retry after {ra}s." if ra else ""
+        return LLMError(f"Rate limited by {where} (429).{wait}", kind="rate_limit")
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMError(f"{where} did not answer within {provider.timeout_s:g}s (timeout).", kind="timeout")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMError(f"Cannot reach {where}: {exc}.", kind="connection")
+    if isinstance(exc, openai.AuthenticationError):
+        return LLMError(
+            f"{where} refused the API key (401). Check the key in Settings.", retryable=False, kind="auth"
+        )
+    if isinstance(exc, openai.APIStatusError):
+        return LLMError(f"{where} answered with an error ({exc.status_code}): {exc.message}", kind="status")
+    return LLMError(f"The model call failed: {exc}", kind="error")

@@ -1,0 +1,192 @@
+"""Background memory: persisted jobs, run by a debounced worker after the conversation goes idle.
+
+Like langmem's reflection executor, a new submission for the same key cancels the pending timer;
+unlike it, every turn is first persisted as a `MemoryJob`, so pending work survives a crash and
+re-runs at start-up. Plain threads, no Qt; the clock is a seam so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from memory.clock import Clock, SystemClock
+from memory.consolidation import MemoryWriter, Source, WriteResult
+from memory.models import MemoryJob
+from memory.prompts import current_namespace
+
+
+class DebouncedExecutor:
+    """Run `fn` for a key once `after_seconds` have passed with no newer submission for that key."""
+
+    def __init__(self, clock: Clock | None = None, poll: float = 0.02) -> None:
+        self.clock = clock or SystemClock()
+        self._poll = poll
+        self._due: dict[str, tuple[float, Callable[[], None]]] = {}
+        self._cond = threading.Condition()
+        self._running = 0
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="memory-debounce", daemon=True)
+        self._thread.start()
+
+    def submit(self, key: str, fn: Callable[[], None], after_seconds: float) -> None:
+        with self._cond:
+            self._due[key] = (self.clock.monotonic() + after_seconds, fn)
+            self._cond.notify_all()
+
+    def flush(self) -> None:
+        """Make everything pending due now."""
+        with self._cond:
+            self._due = {k: (float("-inf"), fn) for k, (_t, fn) in self._due.items()}
+            self._cond.notify_all()
+
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._due and self._running == 0
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._due or self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, self._poll))
+        return True
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                now = self.clock.monotonic()
+                ready = [k for k, (t, _fn) in self._due.items() if t <= now]
+                if not ready:
+                    self._cond.wait(self._poll)
+                    continue
+                key = min(ready, key=lambda k: self._due[k][0])
+                _t, fn = self._due.pop(key)
+                self._running += 1
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - a worker must survive any job; the job records its error
+                traceback.print_exc()
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    self._cond.notify_all()
+
+
+@dataclass
+class JobOutcome:
+    job_id: str
+    namespace: str
+    payload: dict
+    result: WriteResult | None
+    error: str | None
+
+
+class BackgroundMemory:
+    """Queue of memory jobs per namespace, processed after `debounce_s` of idleness."""
+
+    def __init__(self, writer: MemoryWriter, clock: Clock | None = None, debounce_s: float = 1.5) -> None:
+        self.writer = writer
+        self.clock = clock or writer.store.clock
+        self.debounce_s = debounce_s
+        self.executor = DebouncedExecutor(self.clock)
+        self.listeners: list[Callable[[JobOutcome], None]] = []
+        self._lock = threading.Lock()
+
+    def enqueue(
+        self, namespace: str, payload: dict, *, agent: str = "assistant", mode: str = "background"
+    ) -> str:
+        """Persist the job (this is the acknowledgement) and schedule the debounced run."""
+        job = MemoryJob(
+            namespace=namespace, agent=agent, mode=mode, payload_json=json.dumps(payload, ensure_ascii=False)
+        )
+        job.created_at = self.clock.now()
+        with Session(self.writer.store.engine, expire_on_commit=False) as s:
+            s.add(job)
+            s.commit()
+        self.executor.submit(namespace, lambda: self.process_pending(namespace), self.debounce_s)
+        return job.id
+
+    def pending(self, namespace: str | None = None) -> list[MemoryJob]:
+        with Session(self.writer.store.engine, expire_on_commit=False) as s:
+            q = select(MemoryJob).where(MemoryJob.status == "pending")
+            if namespace:
+                q = q.where(MemoryJob.namespace == namespace)
+            return list(s.exec(q.order_by(col(MemoryJob.created_at))))
+
+    def resume(self) -> int:
+        """Schedule every job left pending by an earlier process (crash recovery)."""
+        jobs = self.pending()
+        for ns in {j.namespace for j in jobs}:
+            self.executor.submit(ns, lambda ns=ns: self.process_pending(ns), 0.0)
+        return len(jobs)
+
+    def flush(self, timeout: float = 60.0) -> bool:
+        self.executor.flush()
+        return self.executor.wait_idle(timeout)
+
+    def close(self) -> None:
+        self.executor.close()
+
+    def process_pending(self, namespace: str) -> list[JobOutcome]:
+        with self._lock:  # one namespace's jobs never interleave with another worker's
+            return [self._process(job) for job in self.pending(namespace)]
+
+    def _process(self, job: MemoryJob) -> JobOutcome:
+        t0 = time.perf_counter()
+        payload = json.loads(job.payload_json)
+        src = Source(payload.get("run_id"), None, payload.get("message_id"), payload.get("user_text"))
+
+        def finish(s: Session) -> None:
+            row = s.get(MemoryJob, job.id)
+            if row is None or row.status != "pending":
+                raise RuntimeError(f"memory job {job.id} was already processed")
+            row.status = "done"
+            row.finished_at = self.clock.now()
+            row.latency_ms = (time.perf_counter() - t0) * 1000
+            s.add(row)
+
+        token = current_namespace.set(job.namespace)
+        try:
+            facts, call = self.writer.extract(payload.get("user_text", ""), payload.get("assistant_text", ""))
+            result = self.writer.write(
+                job.namespace,
+                facts,
+                mode=job.mode,
+                source=src,
+                episode=payload.get("episode"),
+                in_transaction=finish,
+                started=t0,
+                calls=[call],
+            )
+            outcome = JobOutcome(job.id, job.namespace, payload, result, None)
+        except Exception as exc:  # noqa: BLE001 - recorded on the job and shown in the UI
+            with Session(self.writer.store.engine, expire_on_commit=False) as s:
+                row = s.get(MemoryJob, job.id)
+                if row is not None and row.status == "pending":
+                    row.status = "failed"
+                    row.error = f"{type(exc).__name__}: {exc}"[:2000]
+                    s.add(row)
+                    s.commit()
+            outcome = JobOutcome(job.id, job.namespace, payload, None, f"{type(exc).__name__}: {exc}")
+        finally:
+            current_namespace.reset(token)
+        for cb in list(self.listeners):
+            cb(outcome)
+        return outcome

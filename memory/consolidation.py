@@ -1,0 +1,261 @@
+"""Turning conversation into memory: extraction, consolidation (ADD/UPDATE/DELETE/NOOP), episodes.
+
+The same path serves every update mode: the hot path hands in facts from the agent's tool call,
+the background worker extracts them with an LLM call first. Decisions and the job's completion
+commit in one transaction, so a crash never half-applies a turn.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from memory.models import EPISODIC, SEMANTIC, Memory
+from memory.prompts import (
+    Completer,
+    Completion,
+    MemoryLLMError,
+    clean_fact,
+    consolidation_messages,
+    extraction_messages,
+    parse_json_object,
+)
+from memory.store import MemoryStore
+
+POLICIES = ("supersede", "update_in_place", "delete_old", "add_only")
+_POISON = re.compile(
+    r"ignore (all |any )?(previous|prior|above) instructions|system prompt|developer message|"
+    r"always (reveal|obey|comply)|from now on,? you|you (must|are required to) (now )?(obey|ignore|reveal)|"
+    r"disregard (your|the) (rules|instructions)|jailbreak|<\s*/?\s*system\s*>",
+    re.IGNORECASE,
+)
+
+
+def poison_reason(content: str) -> str | None:
+    """Why a 'fact' looks like an attempt to plant instructions (it then waits for the user)."""
+    m = _POISON.search(content)
+    return f"looks like an instruction to the agent ({m.group(0)!r}); needs your approval" if m else None
+
+
+@dataclass
+class Quality:
+    min_importance: float = 0.0
+    min_confidence: float = 0.0
+
+
+@dataclass
+class WriteResult:
+    mode: str
+    added: list[Memory] = field(default_factory=list)
+    superseded: list[Memory] = field(default_factory=list)
+    updated: list[Memory] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    noop: list[dict] = field(default_factory=list)
+    discarded: list[dict] = field(default_factory=list)
+    flagged: list[Memory] = field(default_factory=list)
+    calls: list[Completion] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+    def summary(self) -> list[str]:
+        lines = [f"saved: {m.content}" for m in self.added if m.kind == SEMANTIC and not m.flagged]
+        lines += [f"updated: {m.content}" for m in self.updated]
+        lines += [f"replaced: {m.content}" for m in self.superseded]
+        lines += [f"flagged: {m.content}" for m in self.flagged]
+        return lines
+
+    def as_dict(self) -> dict:
+        return {
+            "mode": self.mode,
+            "latency_ms": round(self.latency_ms, 2),
+            "added": [{"id": m.id, "kind": m.kind, "content": m.content} for m in self.added],
+            "superseded": [{"id": m.id, "content": m.content} for m in self.superseded],
+            "updated": [{"id": m.id, "content": m.content} for m in self.updated],
+            "deleted": self.deleted,
+            "noop": self.noop,
+            "discarded": self.discarded,
+            "flagged": [{"id": m.id, "content": m.content, "reason": m.flagged} for m in self.flagged],
+            "llm_tokens": sum(c.prompt_tokens + c.completion_tokens for c in self.calls),
+        }
+
+
+@dataclass
+class Source:
+    run_id: str | None = None
+    step_id: str | None = None
+    message_id: str | None = None
+    text: str | None = None
+
+
+class MemoryWriter:
+    def __init__(
+        self,
+        store: MemoryStore,
+        completer: Completer,
+        *,
+        policy: str = "supersede",
+        quality: Quality | None = None,
+        consolidate: bool = True,
+    ) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"unknown consolidation policy {policy!r}; one of {', '.join(POLICIES)}")
+        self.store = store
+        self.completer = completer
+        self.policy = policy
+        self.quality = quality or Quality()
+        self.consolidate_enabled = consolidate
+
+    def extract(self, user_text: str, assistant_text: str = "") -> tuple[list[dict], Completion]:
+        call = self.completer(extraction_messages(user_text, assistant_text), purpose="memory.extract")
+        obj = parse_json_object(call.text, "memory extraction")
+        facts = obj.get("facts", [])
+        if not isinstance(facts, list):
+            raise MemoryLLMError("memory extraction: 'facts' must be a list")
+        return [f for f in (clean_fact(x) for x in facts) if f], call
+
+    def write(
+        self,
+        namespace: str,
+        facts: list[dict],
+        *,
+        mode: str,
+        source: Source | None = None,
+        episode: dict | None = None,
+        in_transaction: Callable[[Session], None] | None = None,
+        started: float | None = None,
+        calls: list[Completion] | None = None,
+    ) -> WriteResult:
+        """Consolidate `facts` (and an optional episode) into the store in one transaction."""
+        t0 = started or time.perf_counter()
+        result = WriteResult(mode=mode, calls=list(calls or []))
+        source = source or Source()
+        kept = []
+        for f in facts:
+            if f["importance"] < self.quality.min_importance or f["confidence"] < self.quality.min_confidence:
+                result.discarded.append(f)
+            else:
+                kept.append(f)
+        decisions = self._decide(namespace, kept, result) if kept else []
+        touched: list[Memory] = []
+        with self.store.session() as s:
+            for fact, action, target in decisions:
+                new = self._memory(namespace, fact, mode, source)
+                if action == "NOOP":
+                    result.noop.append(fact)
+                elif action == "ADD" or target is None:
+                    self.store.stage_add(s, new)
+                    result.added.append(new)
+                elif action == "DELETE":
+                    self.store.stage_delete(s, target.id, actor=f"consolidation:{mode}")
+                    result.deleted.append(target.id)
+                elif self.policy == "update_in_place":
+                    result.updated.append(
+                        self.store.stage_update(s, target, fact["content"], actor=f"consolidation:{mode}")
+                    )
+                elif self.policy == "delete_old":
+                    self.store.stage_delete(s, target.id, actor=f"consolidation:{mode}")
+                    result.deleted.append(target.id)
+                    self.store.stage_add(s, new)
+                    result.added.append(new)
+                elif self.policy == "add_only":
+                    self.store.stage_add(s, new)
+                    result.added.append(new)
+                else:
+                    self.store.stage_add(s, new)
+                    self.store.stage_supersede(s, target, new, actor=f"consolidation:{mode}")
+                    result.added.append(new)
+                    result.superseded.append(target)
+            if episode:
+                ep = Memory(
+                    namespace=namespace,
+                    kind=EPISODIC,
+                    content=episode["content"],
+                    situation=episode.get("situation"),
+                    outcome=episode.get("outcome"),
+                    actions_json=json.dumps(episode.get("actions", []), ensure_ascii=False),
+                    importance=0.3,
+                    write_mode=mode,
+                    source_run_id=source.run_id,
+                    source_message_id=source.message_id,
+                )
+                self.store.stage_add(s, ep)
+                result.added.append(ep)
+            result.latency_ms = (time.perf_counter() - t0) * 1000
+            for m in result.added:
+                m.write_latency_ms = result.latency_ms
+                s.add(m)
+            if in_transaction:
+                in_transaction(s)
+            s.commit()
+        touched = result.added + result.updated
+        result.flagged = [m for m in result.added if m.flagged]
+        if touched:
+            self.store.index_pending(touched)
+            self.store._emit("add", namespace, [m.id for m in touched])
+        if result.deleted:
+            for mid in result.deleted:
+                self.store.index.delete(namespace, SEMANTIC, [mid])
+            self.store._emit("delete", namespace, result.deleted)
+        return result
+
+    def _memory(self, namespace: str, fact: dict, mode: str, source: Source) -> Memory:
+        return Memory(
+            namespace=namespace,
+            kind=SEMANTIC,
+            content=fact["content"],
+            slot=fact["slot"],
+            value=fact["value"],
+            importance=fact["importance"],
+            confidence=fact["confidence"],
+            flagged=poison_reason(fact["content"]),
+            write_mode=mode,
+            source_run_id=source.run_id,
+            source_step_id=source.step_id,
+            source_message_id=source.message_id,
+            source_text=(source.text or "")[:4000] or None,
+        )
+
+    def _decide(
+        self, namespace: str, facts: list[dict], result: WriteResult
+    ) -> list[tuple[dict, str, Memory | None]]:
+        """Ask the model (the simulator answers by rules) what to do with each new fact."""
+        candidates: dict[str, Memory] = {}
+        with self.store.session() as s:
+            slots = {f["slot"] for f in facts}
+            for m in s.exec(
+                select(Memory).where(
+                    Memory.namespace == namespace,
+                    Memory.kind == SEMANTIC,
+                    col(Memory.valid_to).is_(None),
+                    col(Memory.slot).in_(slots),
+                )
+            ):
+                candidates[m.id] = m
+        for f in facts:
+            for r in self.store.recall(namespace, f["content"], k=3):
+                candidates.setdefault(r.memory.id, r.memory)
+        if not candidates or not self.consolidate_enabled:
+            return [(f, "ADD", None) for f in facts]
+        existing = [{"id": m.id, "content": m.content, "slot": m.slot} for m in candidates.values()]
+        call = self.completer(consolidation_messages(facts, existing), purpose="memory.consolidate")
+        result.calls.append(call)
+        obj = parse_json_object(call.text, "memory consolidation")
+        decided: dict[int, tuple[str, Memory | None]] = {}
+        for d in obj.get("decisions", []) if isinstance(obj.get("decisions"), list) else []:
+            if not isinstance(d, dict):
+                continue
+            try:
+                i = int(d.get("fact", -1))
+            except (TypeError, ValueError):
+                continue
+            action = str(d.get("action", "ADD")).upper()
+            if 0 <= i < len(facts) and action in ("ADD", "UPDATE", "DELETE", "NOOP"):
+                target = candidates.get(str(d.get("target_id") or ""))
+                if action in ("UPDATE", "DELETE") and target is None:
+                    action = "ADD"
+                decided[i] = (action, target)
+        return [(f, *decided.get(i, ("ADD", None))) for i, f in enumerate(facts)]

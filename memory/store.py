@@ -1,0 +1,396 @@
+"""MemoryStore: semantic and episodic memories in SQLite, indexed in Chroma, recalled with score parts.
+
+SQLite commits first (with the lexical index in the same transaction); the vector index follows.
+A crash between the two leaves rows `embed_status='pending'`, which `reconcile()` indexes at the
+next start; vectors whose rows are gone are deleted there too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from memory.clock import Clock, SystemClock
+from memory.embedders import Embedder
+from memory.index import VectorIndex
+from memory.lexical import fts_delete, fts_search, fts_upsert
+from memory.models import EPISODIC, KINDS, SEMANTIC, Memory, MemoryEvent
+from memory.recall import Recalled, RecallWeights, score_candidates
+
+
+@dataclass
+class ReconcileReport:
+    embedded: int = 0
+    orphans_deleted: int = 0
+    seconds: float = 0.0
+
+
+class MemoryStore:
+    def __init__(
+        self,
+        engine: Engine,
+        embedder: Embedder,
+        index: VectorIndex | Callable[[], VectorIndex],
+        clock: Clock | None = None,
+        weights: RecallWeights | None = None,
+    ) -> None:
+        self.engine = engine
+        self.embedder = embedder
+        self._index_or_factory = index
+        self._index: VectorIndex | None = None if callable(index) and not hasattr(index, "query") else index
+        self._index_lock = threading.Lock()
+        self.clock = clock or SystemClock()
+        self.weights = weights or RecallWeights()
+        self.listeners: list[Callable[[str, str, list[str]], None]] = []
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @property
+    def index(self) -> VectorIndex:
+        """The vector index, created on first use (Chroma's start-up is slow: keep it off the GUI thread)."""
+        if self._index is None:
+            with self._index_lock:
+                if self._index is None:
+                    self._index = self._index_or_factory()  # type: ignore[operator]
+        return self._index
+
+    def subscribe(self, callback: Callable[[str, str, list[str]], None]) -> Callable[[], None]:
+        """Call `callback(event, namespace, ids)` after every committed change; returns an unsubscribe."""
+        self.listeners.append(callback)
+        return lambda: self.listeners.remove(callback) if callback in self.listeners else None
+
+    def _emit(self, event: str, namespace: str, ids: list[str]) -> None:
+        for cb in list(self.listeners):
+            cb(event, namespace, ids)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # -- writes -------------------------------------------------------------------------------
+    def add(self, memory: Memory, *, actor: str = "system", index_now: bool = True) -> Memory:
+        with self.session() as s:
+            self.stage_add(s, memory, actor=actor)
+            s.commit()
+        if index_now:
+            self.index_pending([memory])
+        self._emit("add", memory.namespace, [memory.id])
+        return memory
+
+    def stage_add(self, s: Session, memory: Memory, *, actor: str = "system") -> None:
+        """Add a memory inside the caller's transaction (lexical index included)."""
+        now = self.clock.now()
+        memory.created_at = memory.updated_at = now
+        memory.valid_from = memory.valid_from if memory.valid_from <= now else now
+        memory.recallable_at = now
+        memory.embedder = self.embedder.name
+        s.add(memory)
+        s.add(
+            MemoryEvent(
+                memory_id=memory.id,
+                namespace=memory.namespace,
+                event="ADD",
+                new=memory.content,
+                actor=actor,
+                at=now,
+            )
+        )
+        fts_upsert(s.connection(), memory.id, memory.namespace, memory.content)
+
+    def stage_supersede(self, s: Session, old: Memory, new: Memory, *, actor: str = "system") -> None:
+        now = self.clock.now()
+        old = s.get(Memory, old.id) or old
+        old.valid_to = now
+        old.superseded_by = new.id
+        old.updated_at = now
+        s.add(old)
+        s.add(
+            MemoryEvent(
+                memory_id=old.id,
+                namespace=old.namespace,
+                event="SUPERSEDE",
+                old=old.content,
+                new=new.content,
+                actor=actor,
+                at=now,
+            )
+        )
+
+    def stage_update(
+        self, s: Session, old: Memory, content: str, *, actor: str = "system", event: str = "UPDATE"
+    ) -> Memory:
+        mem = s.get(Memory, old.id) or old
+        before = mem.content
+        mem.content = content
+        mem.updated_at = self.clock.now()
+        mem.embed_status = "pending"
+        s.add(mem)
+        s.add(
+            MemoryEvent(
+                memory_id=mem.id,
+                namespace=mem.namespace,
+                event=event,
+                old=before,
+                new=content,
+                actor=actor,
+                at=mem.updated_at,
+            )
+        )
+        fts_upsert(s.connection(), mem.id, mem.namespace, content)
+        return mem
+
+    def stage_delete(self, s: Session, memory_id: str, *, actor: str = "user") -> Memory | None:
+        mem = s.get(Memory, memory_id)
+        if mem is None:
+            return None
+        s.add(
+            MemoryEvent(
+                memory_id=mem.id, namespace=mem.namespace, event="DELETE", actor=actor, at=self.clock.now()
+            )
+        )
+        # Events of a deleted memory keep no text: deletion must delete.
+        for ev in s.exec(select(MemoryEvent).where(MemoryEvent.memory_id == memory_id)):
+            ev.old = ev.new = None
+            s.add(ev)
+        fts_delete(s.connection(), [memory_id])
+        s.delete(mem)
+        return mem
+
+    def edit(self, memory_id: str, content: str, *, actor: str = "user") -> Memory:
+        with self.session() as s:
+            mem = s.get(Memory, memory_id)
+            if mem is None:
+                raise KeyError(f"no memory {memory_id}")
+            mem = self.stage_update(s, mem, content, actor=actor, event="EDIT")
+            s.commit()
+        self.index_pending([mem])
+        self._emit("update", mem.namespace, [mem.id])
+        return mem
+
+    def set_pinned(self, memory_id: str, pinned: bool) -> Memory:
+        with self.session() as s:
+            mem = s.get(Memory, memory_id)
+            if mem is None:
+                raise KeyError(f"no memory {memory_id}")
+            mem.pinned = pinned
+            s.add(mem)
+            s.add(
+                MemoryEvent(
+                    memory_id=mem.id,
+                    namespace=mem.namespace,
+                    event="PIN" if pinned else "UNPIN",
+                    actor="user",
+                )
+            )
+            s.commit()
+        self._emit("update", mem.namespace, [mem.id])
+        return mem
+
+    def approve(self, memory_id: str, *, actor: str = "user") -> Memory:
+        """Clear a memory's review flag (a suspected poisoning the user vouched for): it becomes recallable."""
+        with self.session() as s:
+            mem = s.get(Memory, memory_id)
+            if mem is None:
+                raise KeyError(f"no memory {memory_id}")
+            reason, mem.flagged = mem.flagged, None
+            s.add(mem)
+            s.add(
+                MemoryEvent(
+                    memory_id=mem.id,
+                    namespace=mem.namespace,
+                    event="APPROVE",
+                    old=reason,
+                    actor=actor,
+                    at=self.clock.now(),
+                )
+            )
+            s.commit()
+        self._emit("update", mem.namespace, [mem.id])
+        return mem
+
+    def delete(self, memory_id: str, *, actor: str = "user") -> bool:
+        with self.session() as s:
+            mem = self.stage_delete(s, memory_id, actor=actor)
+            s.commit()
+        if mem is None:
+            return False
+        self.index.delete(mem.namespace, mem.kind, [mem.id])
+        self._emit("delete", mem.namespace, [mem.id])
+        return True
+
+    def delete_namespace(self, namespace: str) -> int:
+        """Forget a profile: rows, history and vectors."""
+        with self.session() as s:
+            ids = [m.id for m in s.exec(select(Memory).where(Memory.namespace == namespace))]
+            fts_delete(s.connection(), ids)
+            s.execute(text("DELETE FROM memory WHERE namespace = :n"), {"n": namespace})
+            s.execute(text("DELETE FROM memoryevent WHERE namespace = :n"), {"n": namespace})
+            s.execute(text("DELETE FROM memoryjob WHERE namespace = :n"), {"n": namespace})
+            s.commit()
+        self.index.drop_namespace(namespace)
+        self._emit("delete", namespace, ids)
+        return len(ids)
+
+    # -- vector index ---------------------------------------------------------------------------
+    def index_pending(self, memories: Iterable[Memory] | None = None, batch: int = 256) -> int:
+        """Embed and upsert memories (or every pending row) and mark them indexed."""
+        if memories is None:
+            with self.session() as s:
+                memories = list(s.exec(select(Memory).where(Memory.embed_status == "pending")))
+        todo = [m for m in memories]
+        for i in range(0, len(todo), batch):
+            chunk = todo[i : i + batch]
+            vectors = self.embedder([m.content for m in chunk])
+            by_key: dict[tuple[str, str], tuple[list[str], list]] = {}
+            for m, v in zip(chunk, vectors, strict=True):
+                ids, vecs = by_key.setdefault((m.namespace, m.kind), ([], []))
+                ids.append(m.id)
+                vecs.append(v)
+            for (ns, kind), (ids, vecs) in by_key.items():
+                self.index.upsert(ns, kind, ids, vecs)
+            with self.session() as s:
+                s.execute(
+                    update(Memory)
+                    .where(col(Memory.id).in_([m.id for m in chunk]))
+                    .values(embed_status="indexed", embedder=self.embedder.name)
+                )
+                s.commit()
+        return len(todo)
+
+    def reconcile(self) -> ReconcileReport:
+        """Make the vector index match SQLite: missing → embed, orphaned → delete."""
+        t0 = time.perf_counter()
+        report = ReconcileReport()
+        with self.session() as s:
+            rows = s.exec(
+                select(Memory.id, Memory.namespace, Memory.kind, Memory.embed_status, Memory.embedder)
+            ).all()
+        by_key: dict[tuple[str, str], dict[str, tuple[str, str | None]]] = {}
+        for mid, ns, kind, status, emb in rows:
+            by_key.setdefault((ns, kind), {})[mid] = (status, emb)
+        keys = set(by_key)
+        if hasattr(self.index, "namespaces"):
+            keys |= self.index.namespaces()
+        missing: list[str] = []
+        for ns, kind in keys:
+            have = self.index.ids(ns, kind)
+            want = by_key.get((ns, kind), {})
+            orphans = sorted(have - set(want))
+            if orphans:
+                self.index.delete(ns, kind, orphans)
+                report.orphans_deleted += len(orphans)
+            missing += [
+                mid for mid, (status, emb) in want.items() if mid not in have or emb != self.embedder.name
+            ]
+        if missing:
+            with self.session() as s:
+                mems = [s.get(Memory, mid) for mid in missing]
+            report.embedded = self.index_pending([m for m in mems if m is not None])
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    # -- reads ----------------------------------------------------------------------------------
+    def get(self, memory_id: str) -> Memory | None:
+        with self.session() as s:
+            return s.get(Memory, memory_id)
+
+    def list(self, namespace: str, kind: str | None = None, *, include_history: bool = False) -> list[Memory]:
+        with self.session() as s:
+            q = select(Memory).where(Memory.namespace == namespace)
+            if kind:
+                q = q.where(Memory.kind == kind)
+            if not include_history:
+                q = q.where(col(Memory.valid_to).is_(None))
+            return list(s.exec(q.order_by(col(Memory.created_at).desc())))
+
+    def history(self, memory_id: str) -> list[Memory]:
+        """The chain of versions a fact went through, oldest first (following `superseded_by`)."""
+        with self.session() as s:
+            mem = s.get(Memory, memory_id)
+            if mem is None:
+                return []
+            chain = [mem]
+            prev = s.exec(select(Memory).where(Memory.superseded_by == chain[0].id)).first()
+            while prev is not None and prev not in chain:
+                chain.insert(0, prev)
+                prev = s.exec(select(Memory).where(Memory.superseded_by == prev.id)).first()
+            nxt = chain[-1].superseded_by
+            while nxt:
+                m = s.get(Memory, nxt)
+                if m is None or m in chain:
+                    break
+                chain.append(m)
+                nxt = m.superseded_by
+            return chain
+
+    def events(self, memory_id: str) -> list[MemoryEvent]:
+        with self.session() as s:
+            return list(
+                s.exec(select(MemoryEvent).where(MemoryEvent.memory_id == memory_id).order_by(MemoryEvent.id))
+            )
+
+    def namespaces(self) -> list[str]:
+        with self.session() as s:
+            return sorted({r for r in s.exec(select(Memory.namespace).distinct())})
+
+    def recall(
+        self,
+        namespace: str,
+        query: str,
+        k: int = 5,
+        *,
+        kinds: tuple[str, ...] = (SEMANTIC,),
+        weights: RecallWeights | None = None,
+        as_of: datetime | None = None,
+        where: Callable[[Memory], bool] | None = None,
+    ) -> list[Recalled]:
+        """Top-k current memories of one namespace for `query`, with every score part."""
+        weights = weights or self.weights
+        n = max(4 * k, 20)
+        qvec = self.embedder([query])[0]
+        lexical = fts_search(self.engine, namespace, query, n)
+        results: list[Recalled] = []
+        for kind in kinds:
+            assert kind in KINDS, kind
+            dense = self.index.query(namespace, kind, qvec, n)
+            ids = {mid for mid, _ in dense} | set(lexical)
+            with self.session() as s:
+                q = select(Memory).where(
+                    col(Memory.id).in_(ids), Memory.kind == kind, Memory.namespace == namespace
+                )
+                mems = {
+                    m.id: m
+                    for m in s.exec(q)
+                    if _valid(m, as_of) and not m.flagged and (where is None or where(m))
+                }
+                if kind == SEMANTIC and as_of is None:
+                    for m in s.exec(
+                        select(Memory).where(
+                            Memory.namespace == namespace,
+                            col(Memory.pinned).is_(True),
+                            col(Memory.valid_to).is_(None),
+                        )
+                    ):  # noqa: E712
+                        mems.setdefault(m.id, m)
+            kind_lex = [mid for mid in lexical if mid in mems]
+            results += score_candidates(mems, dense, kind_lex, weights, as_of or self.clock.now())
+        results.sort(key=lambda r: r.score, reverse=True)
+        return results[:k]
+
+
+def _valid(m: Memory, as_of: datetime | None) -> bool:
+    if as_of is None:
+        return m.valid_to is None
+    return (
+        m.created_at <= as_of
+        and (m.recallable_at is None or m.recallable_at <= as_of)
+        and (m.valid_to is None or m.valid_to > as_of)
+    )
+
+
+__all__ = ["EPISODIC", "SEMANTIC", "MemoryStore", "ReconcileReport"]

@@ -1,0 +1,42 @@
+"""Shared test set-up: Qt runs offscreen and never touches the network or the user's files."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def make_settings(**overrides: object):  # noqa: ANN201 - Settings
+    """Fast, deterministic settings: instant simulator, hash embedder, short debounce."""
+    from agent_core.settings import Settings
+    from agent_core.simulator import SimConfig
+
+    s = Settings(embedder="hash-256", sim=SimConfig.instant(), debounce_s=0.05)
+    for k, v in overrides.items():
+        setattr(s, k, v)
+    return s
+
+
+@pytest.fixture
+def settings():  # noqa: ANN201
+    return make_settings()
+
+
+@pytest.fixture
+def lab(tmp_path: Path, settings) -> Iterator:  # noqa: ANN001
+    """A real Lab in a temp data dir: SQLite file, Chroma folder, the simulator behind openai."""
+    from agent_core.lab import Lab
+
+    lab = Lab(tmp_path / "data", settings)
+    lab.warm_up()
+    yield lab
+    lab.close()

@@ -1,0 +1,8 @@
+"""What every pattern page shares: the Qt-side Lab context, workers, the stall probe, the page base."""
+
+from ui_patterns.common.context import LabContext
+from ui_patterns.common.page import PatternPage
+from ui_patterns.common.stall import StallProbe
+from ui_patterns.common.workers import GeneratorWorker, run_call, run_generator
+
+__all__ = ["GeneratorWorker", "LabContext", "PatternPage", "StallProbe", "run_call", "run_generator"]

@@ -1,0 +1,61 @@
+"""LabContext: the Qt face of the core Lab. Core listeners (any thread) become GUI-thread signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from agent_core.lab import Lab
+from agent_core.settings import Settings
+from ui_patterns.common.workers import run_call
+
+
+class LabContext(QObject):
+    memory_changed = Signal(str, str, list)  # event, namespace, ids
+    step_event = Signal(str, object)  # started/finished, Step
+    job_done = Signal(object)  # memory.background.JobOutcome
+    settings_changed = Signal()
+    profile_changed = Signal(str)
+    ready_changed = Signal(bool, str)  # ok, message
+
+    def __init__(self, lab: Lab, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.profile = lab.settings.profile
+        self.ready = False
+        self.status = "loading memory index…"
+        self._unsub = lab.store.subscribe(lambda ev, ns, ids: self.memory_changed.emit(ev, ns, list(ids)))
+        lab.step_listeners.append(self._on_step)
+        lab.background.listeners.append(self.job_done.emit)
+
+    def _on_step(self, event: str, step: object) -> None:
+        self.step_event.emit(event, step)
+
+    def warm_up_async(self) -> None:
+        """Load the embedder and Chroma and reconcile them, off the GUI thread."""
+
+        def done(report: object) -> None:
+            self.ready = True
+            self.status = f"memory ready ({self.lab.embedder.name})"
+            self.ready_changed.emit(True, self.status)
+
+        def failed(msg: str) -> None:
+            self.status = f"memory index failed: {msg}"
+            self.ready_changed.emit(False, self.status)
+
+        run_call(self.lab.warm_up, done, failed)
+
+    def set_profile(self, profile: str) -> None:
+        if profile and profile != self.profile:
+            self.profile = profile
+            self.profile_changed.emit(profile)
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.lab.apply_settings(settings)
+        self.settings_changed.emit()
+
+    def close(self) -> None:
+        self._unsub()
+        if self._on_step in self.lab.step_listeners:
+            self.lab.step_listeners.remove(self._on_step)
+        if self.job_done.emit in self.lab.background.listeners:
+            self.lab.background.listeners.remove(self.job_done.emit)

@@ -1,0 +1,42 @@
+"""The event-loop stall probe: a timer that measures its own lateness on the GUI thread."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+
+class StallProbe(QObject):
+    def __init__(self, interval_ms: int = 10, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.interval_ms = interval_ms
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+        self._last = 0.0
+        self.samples: list[float] = []
+
+    def start(self) -> None:
+        self.samples.clear()
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @Slot()
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.samples.append(max(0.0, (now - self._last) * 1000 - self.interval_ms))
+        self._last = now
+
+    @property
+    def max_stall_ms(self) -> float:
+        return max(self.samples, default=0.0)
+
+    def percentile(self, p: float) -> float:
+        if not self.samples:
+            return 0.0
+        s = sorted(self.samples)
+        return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
