@@ -72,7 +72,13 @@ class ChatAgent:
 
     # -- prompt --------------------------------------------------------------------------------
     def build_messages(
-        self, conversation_id: str, user_text: str, recalled: list, examples: list
+        self,
+        conversation_id: str,
+        user_text: str,
+        recalled: list,
+        examples: list,
+        *,
+        exclude: str | None = None,
     ) -> list[dict]:
         instructions = self.lab.procedural.current(self.profile, self.agent).text
         system = [instructions]
@@ -88,7 +94,7 @@ class ChatAgent:
         history = [
             {"role": m.role, "content": m.content}
             for m in self.lab.conversations.messages(conversation_id)
-            if m.status in ("complete", "stopped") and m.content
+            if m.status in ("complete", "stopped") and m.content and m.id != exclude
         ][-20:]
         return [
             {"role": "system", "content": "\n\n".join(system)},
@@ -155,7 +161,9 @@ class ChatAgent:
                 yield AgentEvent(
                     "recalled", {"memories": res.recalled, "latency_ms": (time.perf_counter() - t) * 1000}
                 )
-            messages = self.build_messages(conversation_id, user_text, recalled, examples)
+            messages = self.build_messages(
+                conversation_id, user_text, recalled, examples, exclude=user_msg.id
+            )
             hot = mode in ("hot_path", "both")
             schemas = ([SAVE_MEMORY_SCHEMA] if hot else []) + self.tools.schemas()
             written: list[dict] = []

@@ -14,6 +14,9 @@ from agent_core.settings import Settings
 COMMAND_MODULES = [
     "agent_core.cli_chat",
     "agent_core.cli_memory",
+    "agent_core.cli_bench",
+    "agent_core.cli_ambient",
+    "agent_core.cli_sheet",
 ]
 
 

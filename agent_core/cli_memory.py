@@ -16,9 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _memory_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("memory", help="list, search, export, import or delete memories")
+    p = sub.add_parser("memory", help="list, search, export, import, delete, forget or audit memories")
     msub = p.add_subparsers(dest="action", required=True)
-    for name in ("list", "search", "export", "import", "delete"):
+    for name in ("list", "search", "export", "import", "delete", "forget", "audit"):
         q = msub.add_parser(name)
         add_common(q)
         if name == "list":
@@ -29,10 +29,21 @@ def _memory_parser(sub: argparse._SubParsersAction) -> None:
             q.add_argument("-k", type=int, default=5)
         if name == "export":
             q.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+            q.add_argument("--all", action="store_true", help="the whole project: every profile and settings")
         if name == "import":
             q.add_argument("file", type=Path)
         if name == "delete":
             q.add_argument("id")
+            q.add_argument("--verify", action="store_true", help="purge from disk and audit afterwards")
+        if name == "forget":
+            q.add_argument("--yes", action="store_true", help="really delete everything of --profile")
+        if name == "audit":
+            q.add_argument(
+                "--text", action="append", default=[], help="deleted text to search for (repeatable)"
+            )
+            q.add_argument(
+                "--id", action="append", default=[], help="deleted memory id to search for (repeatable)"
+            )
     p.set_defaults(func=cmd_memory)
 
 
@@ -57,7 +68,8 @@ def _row(m) -> dict:  # noqa: ANN001 - Memory
 
 
 def cmd_memory(args: argparse.Namespace) -> int:
-    from memory.transfer import ImportFileError, export_profile, import_profile
+    from memory.transfer import ImportFileError, export_profile
+    from memory.transfer_project import export_project, import_any
 
     lab = open_lab(args)
     try:
@@ -74,24 +86,57 @@ def cmd_memory(args: argparse.Namespace) -> int:
                 args, res, "\n".join(f"{r['score']:.3f}  {r['content']}" for r in res) or "(nothing recalled)"
             )
         elif args.action == "export":
-            data = export_profile(lab.store, lab.procedural, args.profile)
+            if args.all:
+                data = export_project(lab.store, lab.procedural, settings=lab.settings.to_json())
+                count = sum(len(p["memories"]) for p in data["profiles"].values())
+            else:
+                data = export_profile(lab.store, lab.procedural, args.profile)
+                count = len(data["memories"])
             text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
             if args.out:
                 args.out.write_text(text, encoding="utf-8")
-                print(f"exported {len(data['memories'])} memories to {args.out}")
+                print(f"exported {count} memories to {args.out}")
             else:
                 print(text)
         elif args.action == "import":
             try:
-                report = import_profile(lab.store, lab.procedural, args.file, args.profile)
+                report = import_any(lab.store, lab.procedural, args.file, args.profile)
             except ImportFileError as exc:
                 print(f"error: {exc}")
                 return 2
-            emit(args, report, f"imported {report['added']} memories, skipped {report['skipped']} duplicates")
+            conflicts = f", {len(report['conflicts'])} conflicts" if report["conflicts"] else ""
+            emit(
+                args,
+                report,
+                f"imported {report['added']} memories, skipped {report['skipped']} duplicates{conflicts}",
+            )
         elif args.action == "delete":
+            if args.verify and lab.store.get(args.id) is not None:
+                report = lab.delete_memory_verified(args.id)
+                emit(args, {"deleted": True, "id": args.id, "audit": report.as_dict()}, report.summary())
+                return 0 if report.clean else 3
             ok = lab.store.delete(args.id)
             emit(args, {"deleted": ok, "id": args.id}, "deleted" if ok else f"no memory {args.id}")
             return 0 if ok else 1
+        elif args.action == "forget":
+            if not args.yes:
+                print(
+                    f"this deletes every memory, run and conversation of profile {args.profile!r}; add --yes"
+                )
+                return 2
+            out = lab.forget_profile(args.profile)
+            audit = out["audit"] or {"summary": "nothing to delete", "clean": True}
+            emit(
+                args, out, f"forgot {out['memories']} memories, {out['runs']} runs; audit: {audit['summary']}"
+            )
+            return 0 if audit["clean"] else 3
+        elif args.action == "audit":
+            report = lab.audit(profile=args.profile, texts=args.text, ids=args.id)
+            lines = [report.summary()] + [
+                f"  {h.where}: {h.needle[:60]!r} ×{h.count}" for h in report.failures
+            ]
+            emit(args, report.as_dict(), "\n".join(lines))
+            return 0 if report.clean else 1
         return 0
     finally:
         lab.close()

@@ -14,21 +14,24 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from agent_core import feedback_preview
 from agent_core.agent import current_recorder
 from agent_core.conversations import Conversation, Conversations, Message
+from agent_core.feedback_preview import Proposal
 from agent_core.llm import LLM
 from agent_core.runs import Run, Step, StepRecorder, register_secret
 from agent_core.settings import Settings
 from agent_core.tools import Tool
-from memory.background import BackgroundMemory
+from memory.audit import AuditReport, audit, needles_for, purge
+from memory.background import BackgroundMemory, JobOutcome
 from memory.clock import Clock, SystemClock
 from memory.consolidation import MemoryWriter, Quality
 from memory.db import create_tables, make_engine, sqlite_url
 from memory.embedders import Embedder, make_embedder
 from memory.index import ChromaIndex, VectorIndex
-from memory.models import EPISODIC, Instruction, Memory
-from memory.procedural import ProceduralMemory, diff
-from memory.prompts import Completion
+from memory.models import Instruction
+from memory.procedural import ProceduralMemory
+from memory.prompts import Completion, current_namespace
 from memory.recall import RecallWeights
 from memory.store import MemoryStore, ReconcileReport
 
@@ -60,6 +63,7 @@ class Lab:
         self.llm = LLM(self.settings.provider, self.settings.sim)
         self.embedder = embedder or make_embedder(self.settings.embedder, lambda: self.llm.client)
         chroma_loc = chroma or str(self.data_dir / "chroma")
+        self.chroma_dir = Path(chroma_loc) if "://" not in chroma_loc else None
         self.store = MemoryStore(
             self.engine,
             self.embedder,
@@ -76,6 +80,8 @@ class Lab:
             quality=Quality(self.settings.min_importance, self.settings.min_confidence),
         )
         self.background = BackgroundMemory(self.writer, self.clock, self.settings.debounce_s)
+        self.background.listeners.append(self._record_job)
+        self.proposals: dict[str, Proposal] = {}
         self.step_listeners: list[Callable[[str, Step], None]] = []
         self.approver: Callable[[Tool, dict], bool] | None = None
         self.ready = threading.Event()
@@ -125,7 +131,12 @@ class Lab:
         own = rec is None
         if own:
             rec = StepRecorder.start(
-                self.engine, self.step_listeners, kind="memory", title=purpose, agent="memory"
+                self.engine,
+                self.step_listeners,
+                kind="memory",
+                title=purpose,
+                agent="memory",
+                profile=current_namespace.get() or "default",
             )
         try:
             with rec.step("llm_call", purpose, {"model": self.llm.model, "messages": messages}) as h:
@@ -147,6 +158,25 @@ class Lab:
             h.id,
         )
 
+    def _record_job(self, outcome: JobOutcome) -> None:
+        """File a background job's result (stored vs discarded, links) as a step of the turn's run."""
+        run_id = outcome.payload.get("run_id")
+        if not run_id or outcome.result is None:
+            return
+        with Session(self.engine, expire_on_commit=False) as s:
+            run = s.get(Run, run_id)
+        if run is None:
+            return
+        calls = outcome.result.calls
+        StepRecorder(self.engine, run, self.step_listeners).record(
+            "memory_write",
+            "background memory",
+            {"job_id": outcome.job_id, "extraction_step_id": calls[0].step_id if calls else None},
+            outcome.result.as_dict(),
+            prompt_tokens=sum(c.prompt_tokens for c in calls),
+            completion_tokens=sum(c.completion_tokens for c in calls),
+        )
+
     # -- feedback ---------------------------------------------------------------------------------
     def feedback(
         self,
@@ -154,42 +184,51 @@ class Lab:
         score: int,
         comment: str = "",
         *,
+        correction: str = "",
         profile: str = "default",
         agent: str = "assistant",
+        auto_accept: bool | None = None,
     ) -> dict:
-        """Thumbs up/down: marks the episode (few-shot examples) and, with a comment, improves instructions."""
+        """Thumbs up/down, a comment or a correction: proposes memory changes (see `feedback_preview`).
+
+        With `feedback_auto_accept` the proposal is applied at once; otherwise it waits in
+        `proposals` for `accept_feedback` / `reject_feedback`.
+        """
         msg = self.conversations.get_message(message_id)
         if msg is None:
             raise KeyError(f"no message {message_id}")
         msg.feedback, msg.feedback_comment = score, comment or None
         self.conversations.save(msg)
-        with Session(self.engine, expire_on_commit=False) as s:
-            eps = list(
-                s.exec(select(Memory).where(Memory.source_message_id == message_id, Memory.kind == EPISODIC))
-            )
-            for ep in eps:
-                ep.feedback_score = float(score)
-                s.add(ep)
-            s.commit()
-        out: dict = {"episodes": len(eps), "instructions": None}
-        if comment.strip() or score < 0:
-            before = self.procedural.current(profile, agent).text
-            proposed = self.procedural.propose(
-                profile, agent, [{"score": score, "comment": comment}], self.complete_for_memory
-            )
-            if proposed.strip() != before.strip():
-                new = self.procedural.commit(
-                    profile, agent, proposed, reason=f"feedback: {comment or score}", author="optimizer"
-                )
-                out["instructions"] = {
-                    "version": new.version,
-                    "diff": diff(before, proposed, "before", f"v{new.version}"),
-                }
-        return out
+        proposal = feedback_preview.propose(
+            self, message_id, score, comment, correction=correction, profile=profile, agent=agent
+        )
+        auto = self.settings.feedback_auto_accept if auto_accept is None else auto_accept
+        if auto:
+            return {**feedback_preview.apply(self, proposal), "diff": proposal.diff_lines()}
+        self.proposals[proposal.id] = proposal
+        return {
+            "proposal": proposal.id,
+            "pending": True,
+            "episodes": 0,
+            "instructions": None,
+            "diff": proposal.diff_lines(),
+        }
+
+    def accept_feedback(self, proposal_id: str, accept: list[int] | None = None) -> dict:
+        """Apply the accepted changes of a pending proposal (all when `accept` is None)."""
+        proposal = self.proposals.pop(proposal_id)
+        return feedback_preview.apply(self, proposal, accept)
+
+    def reject_feedback(self, proposal_id: str) -> None:
+        feedback_preview.reject(self.proposals.pop(proposal_id))
 
     # -- privacy ----------------------------------------------------------------------------------
     def forget_profile(self, profile: str) -> dict:
-        """Delete everything of one profile: memories, vectors, history, jobs, runs, conversations."""
+        """Delete everything of one profile: memories, vectors, history, jobs, runs, conversations.
+
+        The deleted texts and ids are noted first, so the audit afterwards can prove they are gone.
+        """
+        needles = needles_for(self.engine, namespace=profile)
         n = self.store.delete_namespace(profile)
         with Session(self.engine, expire_on_commit=False) as s:
             runs = [r.id for r in s.exec(select(Run).where(Run.profile == profile))]
@@ -202,11 +241,38 @@ class Lab:
             s.execute(text("DELETE FROM conversation WHERE profile = :p"), {"p": profile})
             s.execute(text("DELETE FROM instruction WHERE namespace = :p"), {"p": profile})
             s.commit()
-        if self.engine.url.get_backend_name() == "sqlite":
-            with self.engine.connect() as conn:
-                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-                conn.exec_driver_sql("VACUUM")
-        return {"memories": n, "runs": len(runs), "conversations": len(convs)}
+        purge(self.engine, self.chroma_dir)
+        report = self.audit(profile=profile, texts=needles) if needles else None
+        return {
+            "memories": n,
+            "runs": len(runs),
+            "conversations": len(convs),
+            "audit": report.as_dict() if report else None,
+        }
+
+    def audit(
+        self, *, profile: str | None = None, texts: list[str] | None = None, ids: list[str] | None = None
+    ) -> AuditReport:
+        """Search the database, its WAL, Chroma's files and caches for deleted text and ids.
+
+        Scope "profile" (a forgotten profile: nothing may remain anywhere) when only a profile is
+        given; scope "memory" (the conversation and its traces may still hold the words) otherwise.
+        """
+        needles = list(texts or []) + list(ids or [])
+        if profile and not needles:
+            needles = needles_for(self.engine, namespace=profile)
+        scope = "profile" if profile and not ids else "memory"
+        extra = (
+            [self.chroma_dir] if self.chroma_dir and not self.chroma_dir.is_relative_to(self.data_dir) else []
+        )
+        return audit(self.engine, self.data_dir, needles, scope=scope, extra_dirs=extra)
+
+    def delete_memory_verified(self, memory_id: str) -> AuditReport:
+        """Delete one memory, make it final on disk, and prove it with an audit."""
+        needles = needles_for(self.engine, memory_ids=[memory_id])
+        self.store.delete(memory_id)
+        purge(self.engine, self.chroma_dir)
+        return self.audit(texts=[n for n in needles if n != memory_id], ids=[memory_id])
 
 
 __all__ = ["Conversation", "Instruction", "Lab", "Message", "default_data_dir"]

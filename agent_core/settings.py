@@ -44,6 +44,7 @@ class Settings:
     policy: str = "supersede"
     min_importance: float = 0.0
     min_confidence: float = 0.0
+    feedback_auto_accept: bool = True  # False: feedback only proposes changes until accepted
     streaming: bool = True
     theme: str = "light"
     profile: str = "default"

@@ -151,7 +151,6 @@ class BackgroundMemory:
     def _process(self, job: MemoryJob) -> JobOutcome:
         t0 = time.perf_counter()
         payload = json.loads(job.payload_json)
-        src = Source(payload.get("run_id"), None, payload.get("message_id"), payload.get("user_text"))
 
         def finish(s: Session) -> None:
             row = s.get(MemoryJob, job.id)
@@ -165,6 +164,14 @@ class BackgroundMemory:
         token = current_namespace.set(job.namespace)
         try:
             facts, call = self.writer.extract(payload.get("user_text", ""), payload.get("assistant_text", ""))
+            # provenance: the turn (run, message), the extraction call (its step) and this job
+            src = Source(
+                payload.get("run_id"),
+                call.step_id,
+                payload.get("message_id"),
+                payload.get("user_text"),
+                job.id,
+            )
             result = self.writer.write(
                 job.namespace,
                 facts,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from memory.models import EPISODIC, SEMANTIC, Memory
+from memory.models import EPISODIC, SEMANTIC, Memory, MemoryEvent
 from memory.prompts import (
     Completer,
     Completion,
@@ -55,6 +55,7 @@ class WriteResult:
     superseded: list[Memory] = field(default_factory=list)
     updated: list[Memory] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    retracted: list[Memory] = field(default_factory=list)
     noop: list[dict] = field(default_factory=list)
     discarded: list[dict] = field(default_factory=list)
     flagged: list[Memory] = field(default_factory=list)
@@ -68,6 +69,16 @@ class WriteResult:
         lines += [f"flagged: {m.content}" for m in self.flagged]
         return lines
 
+    def counts(self) -> dict[str, int]:
+        """Stored vs discarded for this write (shown on the run's step and in the inspector)."""
+        return {
+            "stored": len([m for m in self.added if m.kind == SEMANTIC]) + len(self.updated),
+            "discarded": len(self.discarded),
+            "noop": len(self.noop),
+            "flagged": len(self.flagged),
+            "invalidated": len(self.superseded) + len(self.retracted) + len(self.deleted),
+        }
+
     def as_dict(self) -> dict:
         return {
             "mode": self.mode,
@@ -76,6 +87,8 @@ class WriteResult:
             "superseded": [{"id": m.id, "content": m.content} for m in self.superseded],
             "updated": [{"id": m.id, "content": m.content} for m in self.updated],
             "deleted": self.deleted,
+            "retracted": [{"id": m.id, "content": m.content} for m in self.retracted],
+            "counts": self.counts(),
             "noop": self.noop,
             "discarded": self.discarded,
             "flagged": [{"id": m.id, "content": m.content, "reason": m.flagged} for m in self.flagged],
@@ -89,6 +102,7 @@ class Source:
     step_id: str | None = None
     message_id: str | None = None
     text: str | None = None
+    job_id: str | None = None
 
 
 class MemoryWriter:
@@ -108,6 +122,9 @@ class MemoryWriter:
         self.policy = policy
         self.quality = quality or Quality()
         self.consolidate_enabled = consolidate
+        # Bulk replays (Memory Lab) index in batches before each recall instead of per write:
+        # one embedding batch and one Chroma upsert instead of hundreds.
+        self.defer_index = False
 
     def extract(self, user_text: str, assistant_text: str = "") -> tuple[list[dict], Completion]:
         call = self.completer(extraction_messages(user_text, assistant_text), purpose="memory.extract")
@@ -149,6 +166,10 @@ class MemoryWriter:
                 elif action == "ADD" or target is None:
                     self.store.stage_add(s, new)
                     result.added.append(new)
+                elif action == "DELETE" and self.policy == "add_only":
+                    result.noop.append(fact)  # add-only never removes anything
+                elif action == "DELETE" and self.policy == "supersede":
+                    result.retracted.append(self._retract(s, target, fact, mode))
                 elif action == "DELETE":
                     self.store.stage_delete(s, target.id, actor=f"consolidation:{mode}")
                     result.deleted.append(target.id)
@@ -180,7 +201,9 @@ class MemoryWriter:
                     importance=0.3,
                     write_mode=mode,
                     source_run_id=source.run_id,
+                    source_step_id=source.step_id,
                     source_message_id=source.message_id,
+                    job_id=source.job_id,
                 )
                 self.store.stage_add(s, ep)
                 result.added.append(ep)
@@ -194,7 +217,8 @@ class MemoryWriter:
         touched = result.added + result.updated
         result.flagged = [m for m in result.added if m.flagged]
         if touched:
-            self.store.index_pending(touched)
+            if not self.defer_index:
+                self.store.index_pending(touched)
             self.store._emit("add", namespace, [m.id for m in touched])
         if result.deleted:
             for mid in result.deleted:
@@ -217,7 +241,27 @@ class MemoryWriter:
             source_step_id=source.step_id,
             source_message_id=source.message_id,
             source_text=(source.text or "")[:4000] or None,
+            job_id=source.job_id,
         )
+
+    def _retract(self, s: Session, target: Memory, fact: dict, mode: str) -> Memory:
+        """End a retracted fact's validity ("I never said that") but keep it in the history."""
+        mem = s.get(Memory, target.id) or target
+        now = self.store.clock.now()
+        mem.valid_to = mem.updated_at = now
+        s.add(mem)
+        s.add(
+            MemoryEvent(
+                memory_id=mem.id,
+                namespace=mem.namespace,
+                event="RETRACT",
+                old=mem.content,
+                new=fact["content"],
+                actor=f"consolidation:{mode}",
+                at=now,
+            )
+        )
+        return mem
 
     def _decide(
         self, namespace: str, facts: list[dict], result: WriteResult
@@ -239,7 +283,7 @@ class MemoryWriter:
             for r in self.store.recall(namespace, f["content"], k=3):
                 candidates.setdefault(r.memory.id, r.memory)
         if not candidates or not self.consolidate_enabled:
-            return [(f, "ADD", None) for f in facts]
+            return [_no_retraction_adds(f, "ADD", None) for f in facts]
         existing = [{"id": m.id, "content": m.content, "slot": m.slot} for m in candidates.values()]
         call = self.completer(consolidation_messages(facts, existing), purpose="memory.consolidate")
         result.calls.append(call)
@@ -258,4 +302,11 @@ class MemoryWriter:
                 if action in ("UPDATE", "DELETE") and target is None:
                     action = "ADD"
                 decided[i] = (action, target)
-        return [(f, *decided.get(i, ("ADD", None))) for i, f in enumerate(facts)]
+        return [_no_retraction_adds(f, *decided.get(i, ("ADD", None))) for i, f in enumerate(facts)]
+
+
+def _no_retraction_adds(fact: dict, action: str, target: Memory | None) -> tuple[dict, str, Memory | None]:
+    """A retraction ("I never said …") only ever removes; with nothing to remove it is a no-op."""
+    if fact["slot"] == "retraction" and action != "DELETE":
+        return fact, "NOOP", None
+    return fact, action, target

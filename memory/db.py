@@ -1,4 +1,9 @@
-"""The SQLite (or PostgreSQL) engine: the source of truth for every memory, run and step."""
+"""The SQLite (or PostgreSQL) engine: the source of truth for every memory, run and step.
+
+SQLite (the default, one file in the data dir) gets its tables from `create_all`; PostgreSQL
+(`--db postgresql://…`, for a team) gets them from the Alembic migrations in memory/migrations/,
+so a shared database can be upgraded in place. Both hold the same SQLModel tables.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,28 @@ import os
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel, create_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir) / 'lab.sqlite3'}"
 
 
+def normalize_url(url: str) -> str:
+    """`postgresql://…` means psycopg 3 here (SQLAlchemy's default driver would be psycopg2)."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    return u.render_as_string(hide_password=False)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and user-only file permissions."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(normalize_url(url), pool_pre_ping=True)
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -40,8 +55,36 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config, imported lazily
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
+    return cfg
+
+
+def migrate(engine_url: str | Engine, revision: str = "head") -> None:
+    """Upgrade a database to `revision` with the Alembic migrations (PostgreSQL's path)."""
+    from alembic import command
+
+    engine = engine_url if isinstance(engine_url, Engine) else make_engine(engine_url)
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two processes migrating at once (several labs starting on a team database) queue here.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(872341)")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    if not isinstance(engine_url, Engine):
+        engine.dispose()
+
+
 def create_tables(engine: Engine) -> None:
     """Create every table registered on SQLModel's metadata (memory, runs, patterns)."""
+    if engine.url.get_backend_name() == "postgresql":
+        migrate(engine)
+        return
     SQLModel.metadata.create_all(engine)
     if engine.url.get_backend_name() == "sqlite":
         from memory.lexical import ensure_fts

@@ -33,7 +33,7 @@ class Memory(SQLModel, table=True):
     value: str | None = None
     importance: float = 0.5
     confidence: float = 0.8
-    pinned: bool = False
+    pinned: bool = Field(default=False, index=True)
     flagged: str | None = None
     # episodic fields
     situation: str | None = None

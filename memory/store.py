@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text, update
+from sqlalchemy import insert, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from memory.clock import Clock, SystemClock
 from memory.embedders import Embedder
 from memory.index import VectorIndex
-from memory.lexical import fts_delete, fts_search, fts_upsert
+from memory.lexical import fts_delete, fts_insert_many, fts_search, fts_upsert
 from memory.models import EPISODIC, KINDS, SEMANTIC, Memory, MemoryEvent
 from memory.recall import Recalled, RecallWeights, score_candidates
 
@@ -101,6 +101,36 @@ class MemoryStore:
             )
         )
         fts_upsert(s.connection(), memory.id, memory.namespace, memory.content)
+
+    def add_many(self, memories: list[Memory], *, actor: str = "import", index_now: bool = True) -> int:
+        """Bulk insert (ingestion, benchmarks): one transaction, core inserts, no per-row ORM work."""
+        now = self.clock.now()
+        rows, events, fts = [], [], []
+        for m in memories:
+            m.created_at = m.updated_at = m.recallable_at = m.created_at if m.created_at <= now else now
+            m.embedder = self.embedder.name
+            rows.append(m.model_dump())
+            events.append(
+                {
+                    "memory_id": m.id,
+                    "namespace": m.namespace,
+                    "event": "ADD",
+                    "new": m.content,
+                    "actor": actor,
+                    "at": now,
+                }
+            )
+            fts.append((m.id, m.namespace, m.content))
+        with self.session() as s:
+            s.execute(insert(Memory), rows)
+            s.execute(insert(MemoryEvent), events)
+            fts_insert_many(s.connection(), fts)
+            s.commit()
+        if index_now:
+            self.index_pending(memories)
+        for ns in {m.namespace for m in memories}:
+            self._emit("add", ns, [m.id for m in memories if m.namespace == ns])
+        return len(memories)
 
     def stage_supersede(self, s: Session, old: Memory, new: Memory, *, actor: str = "system") -> None:
         now = self.clock.now()

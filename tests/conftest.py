@@ -14,16 +14,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-
-def make_settings(**overrides: object):  # noqa: ANN201 - Settings
-    """Fast, deterministic settings: instant simulator, hash embedder, short debounce."""
-    from agent_core.settings import Settings
-    from agent_core.simulator import SimConfig
-
-    s = Settings(embedder="hash-256", sim=SimConfig.instant(), debounce_s=0.05)
-    for k, v in overrides.items():
-        setattr(s, k, v)
-    return s
+from labkit import make_settings  # noqa: E402
 
 
 @pytest.fixture

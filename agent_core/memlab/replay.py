@@ -137,10 +137,13 @@ class StrategyReplay:
         self.ks = list(ks)
         self.provider = provider
         self.clock = ManualClock()
-        self.lab = Lab(data_dir, provider.settings(strategy, embedder_name), clock=self.clock, embedder=embedder)
+        self.lab = Lab(
+            data_dir, provider.settings(strategy, embedder_name), clock=self.clock, embedder=embedder
+        )
         self.lab.store.weights = strategy.weights
         self.lab.writer.consolidate_enabled = strategy.consolidate
         self.lab.writer.completer = self._complete  # thousands of calls: no per-call trace rows
+        self.lab.writer.defer_index = True  # vectors in batches, just before each recall
         self.lab.warm_up()
         self.lab.background.listeners.append(self._on_job)
         self.stats = IngestStats()
@@ -281,6 +284,7 @@ class StrategyReplay:
         t0 = time.perf_counter()
         recalled = []
         if strategy.stores:
+            self.lab.store.index_pending()
             kinds = (SEMANTIC, EPISODIC) if strategy.episodic else (SEMANTIC,)
             recalled = self.lab.store.recall(
                 self._namespace,

@@ -188,11 +188,18 @@ def iter_run(
                 answered: list[tuple[Question, QuestionRow]] = []
                 pending_details: dict[str, Any] = {}
 
-                def ask(question: Question, moment: datetime) -> None:
+                def ask(
+                    question: Question,
+                    moment: datetime,
+                    conversation: Conversation = conversation,
+                    answered: list[tuple[Question, QuestionRow]] = answered,
+                    pending: dict[str, Any] = pending_details,
+                    replay: StrategyReplay = replay,
+                ) -> None:
                     nonlocal done
                     got = replay.answer(conversation, question, moment)
                     answered.append((question, got.row))
-                    pending_details[question.id] = got.detail
+                    pending[question.id] = got.detail
                     done += 1
 
                 for turn in conversation.turns():
@@ -215,7 +222,9 @@ def iter_run(
                 rows = []
                 for question, row in answered:
                     row.staleness_ms = replay.staleness_ms(question)
-                    details["questions"][question.id]["strategies"][strategy.name] = pending_details[question.id]
+                    details["questions"][question.id]["strategies"][strategy.name] = pending_details[
+                        question.id
+                    ]
                     rows.append(row)
                 record.rows.extend(rows)
                 yield event(strategy.name, "questions", rows=rows, details=pending_details)

@@ -148,6 +148,9 @@ ACKS = {
     "preference": ("Understood, you prefer {v}.", "明白，你更喜欢{v}。"),
     "note": ("I'll remember that.", "我会记住的。"),
 }
+_ABOUT_ME = re.compile(
+    r"(?i)what do you (?:remember|know) about me|what have you remembered|你记得我什么|你知道我什么"
+)
 SMALL_TALK = [
     "That's interesting — tell me more about {topic}.",
     "I see. What would you like to do about {topic}?",
@@ -161,6 +164,11 @@ SMALL_TALK_ZH = ["明白了。关于{topic}，你想聊些什么？", "谢谢分
 
 def answer(user: str, memories: list[str], rng: random.Random) -> str:
     zh = bool(_CJK.search(user))
+    if _ABOUT_ME.search(user):
+        if not memories:
+            return "我还不记得关于你的任何事。" if zh else "I don't remember anything about you yet."
+        listed = "；".join(memories[:5]) if zh else "; ".join(m.rstrip(".") for m in memories[:5])
+        return f"我记得：{listed}。" if zh else f"Here's what I remember: {listed}."
     if is_question(user):
         slot = question_slot(user)
         if slot:
@@ -177,6 +185,8 @@ def answer(user: str, memories: list[str], rng: random.Random) -> str:
         if best:
             return f"From what I remember: {best}."
     facts = extract_facts(user)
+    if any(f.slot == "retraction" for f in facts):
+        return "我弄错了，已经忘掉了。" if zh else "Sorry, my mistake — I've forgotten that."
     if facts:
         moved = re.search(r"(?i)moved|relocated|搬", user)
         parts = []
@@ -235,6 +245,14 @@ def _consolidate(req: dict, rng: random.Random) -> Reply:
     decisions = []
     for i, fact in enumerate(body.get("new_facts", [])):
         action, target = "ADD", None
+        if fact["slot"] == "retraction":  # "I never said …": withdraw the matching memory, add nothing
+            hits = [
+                e["id"] for e in existing if e["content"].strip().lower() == fact["value"].strip().lower()
+            ]
+            decisions.append(
+                {"fact": i, "action": "DELETE" if hits else "NOOP", "target_id": hits[0] if hits else None}
+            )
+            continue
         for e in existing:
             if e["content"].strip().lower() == fact["content"].strip().lower():
                 action, target = "NOOP", e["id"]

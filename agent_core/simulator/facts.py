@@ -47,7 +47,7 @@ PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
         re.compile(rf"\bI (?:really )?(?:dislike|hate|don't like|do not like) {_THING}{_END}", re.I),
         0.55,
     ),
-    ("note", re.compile(r"\b(?:please )?remember(?: that)?[:,]? ([^\n]{3,300}?)[.!]?$", re.I), 0.8),
+    ("note", re.compile(r"\b(?:please )?remember(?: that[:,]?|[:,]) ([^\n?]{3,300}?)[.!]?$", re.I), 0.8),
     ("name", re.compile(r"我叫([\u4e00-\u9fff]{1,4}?)(?=[，。,.！!\s]|$)"), 0.9),
     (
         "location",
@@ -99,10 +99,33 @@ class Fact:
         }
 
 
+RETRACT = re.compile(
+    r"(?i)\b(?:I never (?:said|told you)(?: that)?|that's (?:wrong|not true|not right)[,:;—-]*\s*I (?:don't|do not))"
+    r"\s+(.+)"
+)
+
+
+def retraction(sentence: str) -> Fact | None:
+    """ "I never said I work at Acme" / "that's wrong, I don't live in Paris": the claim to withdraw."""
+    m = RETRACT.search(sentence)
+    if m is None:
+        return None
+    claim = m.group(1).strip()
+    claim = claim if re.match(r"(?i)(I|my)\b", claim) else f"I {claim}"
+    inner = [f for f in extract_facts(claim) if f.slot != "retraction"]
+    if not inner:
+        return None
+    return Fact("retraction", inner[0].content, f"Not true: {inner[0].content}", 0.9)
+
+
 def extract_facts(text: str) -> list[Fact]:
     """Every fact the patterns find, at most one per slot per sentence; the last mention wins."""
     facts: dict[tuple[str, str], Fact] = {}
     for sentence in re.split(r"(?<=[.!?。！？])\s*", text.strip()):
+        retracted = retraction(sentence)
+        if retracted is not None:
+            facts[("retraction", retracted.value.lower())] = retracted
+            continue
         for slot, pattern, importance in PATTERNS:
             for m in pattern.finditer(sentence):
                 groups = [g for g in m.groups() if g]

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from agent_core.lab import Lab
-from conftest import make_settings
+from labkit import make_settings
 from memory.background import DebouncedExecutor
 from memory.clock import ManualClock
 
@@ -55,7 +55,7 @@ WORKER = textwrap.dedent(
     import json, sys
     sys.path.insert(0, {root!r})
     sys.path.insert(0, {tests!r})
-    from conftest import make_settings
+    from labkit import make_settings
     from agent_core.lab import Lab
     from agent_core.simulator import SimConfig
     s = make_settings(debounce_s=0.0, sim=SimConfig(ttft_ms=40, tokens_per_s=400))
@@ -88,7 +88,9 @@ def test_sigkill_during_background_consolidation_loses_and_duplicates_nothing(tm
     acked: set[int] = set()
     start = 0
     for kill_round in range(3):
-        proc = subprocess.Popen([sys.executable, str(script), str(data), str(start)], stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(data), str(start)], stdout=subprocess.PIPE, text=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             line = proc.stdout.readline()

@@ -40,7 +40,21 @@ def test_move_supersedes_and_keeps_history(lab: Lab, capsys: pytest.CaptureFixtu
     ask(lab, "I moved to Berlin.")
     assert "Berlin" in ask(lab, "Where do I live?")
     lab.close()
-    assert cli_main(["memory", "list", "--data-dir", str(lab.data_dir), "--embedder", "hash-256", "--history", "--json"]) == 0
+    assert (
+        cli_main(
+            [
+                "memory",
+                "list",
+                "--data-dir",
+                str(lab.data_dir),
+                "--embedder",
+                "hash-256",
+                "--history",
+                "--json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     by_content = {r["content"]: r for r in rows if r["kind"] == "semantic"}
     assert by_content["Lives in Paris"]["valid_to"] is not None
@@ -89,7 +103,9 @@ def test_recall_records_every_score_part(lab: Lab) -> None:
     parts = top.parts.as_dict()
     assert set(parts) >= {"relevance", "recency", "importance", "score", "dense_similarity", "lexical_rank"}
     w = lab.store.weights
-    assert top.score == pytest.approx(w.relevance * parts["relevance"] + w.recency * parts["recency"] + w.importance * parts["importance"])
+    assert top.score == pytest.approx(
+        w.relevance * parts["relevance"] + w.recency * parts["recency"] + w.importance * parts["importance"]
+    )
 
 
 def test_feedback_marks_episode_and_versions_instructions(lab: Lab) -> None:

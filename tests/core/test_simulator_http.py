@@ -11,7 +11,7 @@ from agent_core.llm import LLM, LLMError
 from agent_core.settings import ProviderSettings
 from agent_core.simulator import SimConfig
 from agent_core.simulator.server import serve_in_thread
-from conftest import make_settings
+from labkit import make_settings
 
 
 @pytest.fixture
@@ -80,7 +80,9 @@ def test_chaos_gives_clear_errors_and_keeps_the_message(tmp_path, knob: str, kin
 
 
 def test_malformed_tool_json_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
-    settings = make_settings(sim=SimConfig(ttft_ms=0, tokens_per_s=0, malformed_tool_rate=1.0), streaming=False)
+    settings = make_settings(
+        sim=SimConfig(ttft_ms=0, tokens_per_s=0, malformed_tool_rate=1.0), streaming=False
+    )
     lab = Lab(tmp_path / "d", settings)
     lab.warm_up()
     conv = lab.conversations.create("default").id

@@ -43,8 +43,18 @@ def test_export_import_round_trip_is_lossless_and_idempotent(lab: Lab, tmp_path:
     [
         ([1, 2], "top level must be a JSON object"),
         ({"format": "agent-ux-lab.memory", "version": 99, "memories": []}, "format version 99"),
-        ({"format": "agent-ux-lab.memory", "version": 1, "memories": [{"id": "x", "kind": "semantic"}]}, "memories[0].content"),
-        ({"format": "agent-ux-lab.memory", "version": 1, "memories": [{"id": "x", "content": "c", "kind": "odd"}]}, "memories[0].kind"),
+        (
+            {"format": "agent-ux-lab.memory", "version": 1, "memories": [{"id": "x", "kind": "semantic"}]},
+            "memories[0].content",
+        ),
+        (
+            {
+                "format": "agent-ux-lab.memory",
+                "version": 1,
+                "memories": [{"id": "x", "content": "c", "kind": "odd"}],
+            },
+            "memories[0].kind",
+        ),
     ],
 )
 def test_bad_import_files_are_refused_and_change_nothing(lab: Lab, payload: object, message: str) -> None:
@@ -56,7 +66,7 @@ def test_bad_import_files_are_refused_and_change_nothing(lab: Lab, payload: obje
 
 
 def test_secrets_never_reach_traces_or_exports(tmp_path: Path) -> None:
-    from conftest import make_settings
+    from labkit import make_settings
 
     settings = make_settings()
     settings.provider.api_key = "sk-test-SECRET-123456789"
@@ -67,7 +77,11 @@ def test_secrets_never_reach_traces_or_exports(tmp_path: Path) -> None:
     exported = json.dumps(export_run(lab.engine, res.run_id))
     assert "SECRET-123456789" not in exported
     lab.close()
-    assert "SECRET-123456789" not in (tmp_path / "d" / "settings.json").read_text() if (tmp_path / "d" / "settings.json").exists() else True
+    assert (
+        "SECRET-123456789" not in (tmp_path / "d" / "settings.json").read_text()
+        if (tmp_path / "d" / "settings.json").exists()
+        else True
+    )
     for f in (tmp_path / "d").iterdir():
         if f.is_file() and f.suffix.startswith(".sqlite"):
             assert b"SECRET-123456789" not in f.read_bytes()

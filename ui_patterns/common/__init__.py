@@ -2,7 +2,15 @@
 
 from ui_patterns.common.context import LabContext
 from ui_patterns.common.page import PatternPage
-from ui_patterns.common.stall import StallProbe
+from ui_patterns.common.stall import StallProbe, favour_gui_thread
 from ui_patterns.common.workers import GeneratorWorker, run_call, run_generator
 
-__all__ = ["GeneratorWorker", "LabContext", "PatternPage", "StallProbe", "run_call", "run_generator"]
+__all__ = [
+    "GeneratorWorker",
+    "LabContext",
+    "PatternPage",
+    "StallProbe",
+    "favour_gui_thread",
+    "run_call",
+    "run_generator",
+]

@@ -1,0 +1,21 @@
+"""Ambient agents: event sources, agents that run on them, the agent inbox, durable forkable runs."""
+
+from agent_core.ambient.agents import AmbientAgent
+from agent_core.ambient.events import CalendarSource, EmailSource, Event, EventSource, EventStream, JsonSource
+from agent_core.ambient.hub import AmbientHub, coerce_like
+from agent_core.ambient.inbox import Inbox, InboxItem, items_per_window
+
+__all__ = [
+    "AmbientAgent",
+    "AmbientHub",
+    "CalendarSource",
+    "EmailSource",
+    "Event",
+    "EventSource",
+    "EventStream",
+    "Inbox",
+    "InboxItem",
+    "JsonSource",
+    "coerce_like",
+    "items_per_window",
+]

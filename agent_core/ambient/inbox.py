@@ -1,0 +1,215 @@
+"""The agent inbox and the ambient bookkeeping tables, persisted so a restart resumes.
+
+An item is an interrupt (LangChain Agent Inbox shape): an `action_request {action, args}`, a
+description of what the agent wants and why, and allow flags per kind. `ProcessedEvent` makes event
+handling exactly-once; `AmbientAction` makes executed actions idempotent per (run, step).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from memory.clock import utcnow
+
+NOTIFY, QUESTION, REVIEW = "notify", "question", "review"
+KINDS = (NOTIFY, QUESTION, REVIEW)
+RESPONSES = ("accept", "edit", "response", "ignore")
+# executive-ai-assistant: notify and question allow respond or ignore; drafts allow all four.
+ALLOW: dict[str, dict[str, bool]] = {
+    NOTIFY: {"accept": False, "edit": False, "respond": True, "ignore": True},
+    QUESTION: {"accept": False, "edit": False, "respond": True, "ignore": True},
+    REVIEW: {"accept": True, "edit": True, "respond": True, "ignore": True},
+}
+PENDING, ANSWERED, SUPERSEDED = "pending", "answered", "superseded"
+
+
+class InboxItem(SQLModel, table=True):
+    __tablename__ = "ambient_item"
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
+    wait_key: str = Field(index=True, unique=True)  # run_id:n — one item per wait, even after a crash
+    kind: str = Field(index=True)
+    agent: str = Field(index=True)
+    profile: str = "default"
+    run_id: str = Field(index=True)
+    event_id: str = ""
+    title: str = ""
+    description: str = ""
+    action_json: str = "{}"
+    allow_accept: bool = False
+    allow_edit: bool = False
+    allow_respond: bool = True
+    allow_ignore: bool = True
+    priority: int = 1  # 0 low … 3 urgent
+    created_at: datetime = Field(default_factory=utcnow)
+    read: bool = False
+    status: str = Field(default=PENDING, index=True)
+    response_json: str | None = None
+    answered_at: datetime | None = None
+
+    @property
+    def action_request(self) -> dict:
+        try:
+            obj = json.loads(self.action_json)
+        except json.JSONDecodeError:
+            return {"action": "?", "args": {}, "raw": self.action_json}
+        return obj if isinstance(obj, dict) else {"action": "?", "args": {}, "raw": obj}
+
+    @property
+    def response(self) -> dict | None:
+        return json.loads(self.response_json) if self.response_json else None
+
+    def allows(self, response_type: str) -> bool:
+        flag = "respond" if response_type == "response" else response_type
+        return bool(getattr(self, f"allow_{flag}", False))
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "ambient_processed"
+
+    key: str = Field(primary_key=True)  # agent:event_id
+    agent: str = Field(index=True)
+    event_id: str
+    run_id: str
+    event_json: str = "{}"  # the event itself, so a run that crashed before its first step can resume
+    status: str = "started"  # started, done
+    ordinal: int = Field(default=0, index=True)  # arrival order, for the per-window measures
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AmbientAction(SQLModel, table=True):
+    __tablename__ = "ambient_action"
+
+    key: str = Field(primary_key=True)  # run_id:seq — executing twice is a no-op
+    agent: str = Field(index=True)
+    run_id: str
+    action: str
+    args_json: str = "{}"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+TABLES = [InboxItem.__table__, ProcessedEvent.__table__, AmbientAction.__table__]  # type: ignore[attr-defined]
+
+
+def create_ambient_tables(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine, tables=TABLES)
+
+
+def sort_key(item: InboxItem) -> tuple:
+    """Most urgent first; among equals the oldest first, so nothing starves."""
+    return (-item.priority, item.created_at, item.id)
+
+
+class Inbox:
+    """Items of every ambient agent; listeners hear ("added" | "answered" | "read" | "superseded", item)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        create_ambient_tables(engine)
+        self.listeners: list[Callable[[str, InboxItem], None]] = []
+        self._lock = threading.Lock()
+
+    def _emit(self, event: str, item: InboxItem) -> None:
+        for cb in list(self.listeners):
+            cb(event, item)
+
+    def add(self, item: InboxItem) -> InboxItem:
+        """Insert unless an item for the same wait exists (then return that one)."""
+        with self._lock, Session(self.engine, expire_on_commit=False) as s:
+            existing = s.exec(select(InboxItem).where(InboxItem.wait_key == item.wait_key)).first()
+            if existing is not None:
+                return existing
+            s.add(item)
+            s.commit()
+        self._emit("added", item)
+        return item
+
+    def get(self, item_id: str) -> InboxItem | None:
+        with Session(self.engine, expire_on_commit=False) as s:
+            return s.get(InboxItem, item_id)
+
+    def by_wait_key(self, key: str) -> InboxItem | None:
+        with Session(self.engine, expire_on_commit=False) as s:
+            return s.exec(select(InboxItem).where(InboxItem.wait_key == key)).first()
+
+    def items(
+        self, *, agent: str | None = None, status: str | None = PENDING, run_id: str | None = None
+    ) -> list[InboxItem]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            q = select(InboxItem)
+            if agent:
+                q = q.where(InboxItem.agent == agent)
+            if status:
+                q = q.where(InboxItem.status == status)
+            if run_id:
+                q = q.where(InboxItem.run_id == run_id)
+            return sorted(s.exec(q), key=sort_key)
+
+    def unread_counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for it in self.items():
+            if not it.read:
+                out[it.agent] = out.get(it.agent, 0) + 1
+        return out
+
+    def unread(self, agent: str | None = None) -> int:
+        counts = self.unread_counts()
+        return counts.get(agent, 0) if agent else sum(counts.values())
+
+    def _update(self, item_id: str, event: str, **fields: object) -> InboxItem:
+        with self._lock, Session(self.engine, expire_on_commit=False) as s:
+            item = s.get(InboxItem, item_id)
+            if item is None:
+                raise KeyError(f"no inbox item {item_id}")
+            for k, v in fields.items():
+                setattr(item, k, v)
+            s.add(item)
+            s.commit()
+        self._emit(event, item)
+        return item
+
+    def mark_read(self, item_id: str, read: bool = True) -> InboxItem:
+        return self._update(item_id, "read", read=read)
+
+    def record_answer(self, item_id: str, response: dict, at: datetime) -> InboxItem:
+        return self._update(
+            item_id,
+            "answered",
+            status=ANSWERED,
+            read=True,
+            answered_at=at,
+            response_json=json.dumps(response),
+        )
+
+    def supersede_run(self, run_id: str) -> list[InboxItem]:
+        """A forked run's pending items no longer need an answer (the fork asks again if it must)."""
+        return [self._update(it.id, "superseded", status=SUPERSEDED) for it in self.items(run_id=run_id)]
+
+    def count_for_events(self, agent: str, event_ids: list[str]) -> int:
+        with Session(self.engine, expire_on_commit=False) as s:
+            q = select(InboxItem).where(InboxItem.agent == agent, col(InboxItem.event_id).in_(event_ids))
+            return len(list(s.exec(q)))
+
+
+def items_per_window(engine: Engine, agent: str, window: int = 20) -> list[int]:
+    """Inbox items raised per `window` processed events, in arrival order: the inbox getting quieter."""
+    with Session(engine, expire_on_commit=False) as s:
+        rows = list(
+            s.exec(
+                select(ProcessedEvent)
+                .where(ProcessedEvent.agent == agent)
+                .order_by(col(ProcessedEvent.ordinal), col(ProcessedEvent.key))
+            )
+        )
+        counts: dict[str, int] = {}
+        for it in s.exec(select(InboxItem).where(InboxItem.agent == agent, InboxItem.status != SUPERSEDED)):
+            counts[it.event_id] = counts.get(it.event_id, 0) + 1
+    ids = [r.event_id for r in rows]
+    return [sum(counts.get(e, 0) for e in ids[i : i + window]) for i in range(0, len(ids), window)]

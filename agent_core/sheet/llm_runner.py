@@ -1,0 +1,155 @@
+"""The real `CellRunner`: each cell is one Chat Completions call through the `openai` client.
+
+With the simulator provider the same request travels the same HTTP path and is answered by the
+`sheet_cell` simulator task, so offline tables are deterministic and online ones use a real model.
+Cells of one batch (a period of continuous running) are recorded as `llm_call` steps of one run of
+kind "sheet": that is what a cell's provenance points to (run id, step id, prompt, latency, tokens).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import agent_core.sheet.sim_task  # noqa: F401 - registers the simulator's sheet tasks
+from agent_core.llm import LLM, LLMError
+from agent_core.runs import Step, StepRecorder
+from agent_core.sheet.errors import CellRunError
+from agent_core.sheet.model import Column
+from agent_core.sheet.prompts import cell_messages, plan_messages
+from agent_core.sheet.runs import CellResult
+from agent_core.sheet.spec import parse_plan
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from agent_core.lab import Lab
+
+
+def _llm_of(source: Lab | LLM) -> LLM:
+    return source if isinstance(source, LLM) else source.llm
+
+
+class LLMCellRunner:
+    """A thread-safe `CellRunner` over `LLM.complete`, recording each cell as a step when it can.
+
+    `source` is a Lab (its current client, database and step listeners are used, so a settings
+    change applies to the next cell) or a bare LLM (no recording unless `engine` is given).
+    """
+
+    def __init__(
+        self,
+        source: Lab | LLM,
+        *,
+        engine: Engine | None = None,
+        listeners: list[Callable[[str, Step], None]] | None = None,
+        profile: str | None = None,
+        seed: int | None = None,
+        record: bool = True,
+    ) -> None:
+        self._source = source
+        lab = None if isinstance(source, LLM) else source
+        self._engine = engine if engine is not None or lab is None else lab.engine
+        self._listeners = listeners if listeners is not None or lab is None else lab.step_listeners
+        self._profile = profile or (lab.settings.profile if lab is not None else "default")
+        self._seed = seed
+        self._record = record and self._engine is not None
+        self._lock = threading.Lock()
+        self._recorder: StepRecorder | None = None
+        self._title = "sheet run"
+        self._cells = 0
+        self._errors = 0
+
+    # -- batches: one recorded run per period of continuous running ------------------------------
+
+    def start_batch(self, title: str) -> None:
+        """Name the run the next cells are recorded in; cells of an open batch keep joining it."""
+        with self._lock:
+            if self._recorder is None:
+                self._title = title
+
+    def end_batch(self) -> str | None:
+        """Finish the open run (status error if any cell failed); returns its id, if one was open."""
+        with self._lock:
+            recorder, self._recorder = self._recorder, None
+            cells, errors, self._cells, self._errors = self._cells, self._errors, 0, 0
+        if recorder is None:
+            return None
+        if errors:
+            recorder.finish("error", f"{errors} of {cells} cells failed")
+        else:
+            recorder.finish()
+        return recorder.run.id
+
+    @property
+    def run_id(self) -> str | None:
+        with self._lock:
+            return self._recorder.run.id if self._recorder else None
+
+    def _current_recorder(self) -> StepRecorder | None:
+        if not self._record or self._engine is None:
+            return None
+        with self._lock:
+            if self._recorder is None:
+                self._recorder = StepRecorder.start(
+                    self._engine,
+                    self._listeners,
+                    kind="sheet",
+                    agent="sheet",
+                    title=self._title,
+                    profile=self._profile,
+                )
+            self._cells += 1
+            return self._recorder
+
+    def _count_error(self) -> None:
+        with self._lock:
+            self._errors += 1
+
+    # -- one cell -----------------------------------------------------------------------------------
+
+    def __call__(self, prompt: str, column: Column, row_values: dict[str, str]) -> CellResult:
+        llm = _llm_of(self._source)
+        messages = cell_messages(prompt, column)
+        seed = self._seed
+        if seed is None and llm.sim_core is not None:
+            seed = llm.sim_core.config.seed
+        kwargs: dict[str, Any] = {} if seed is None else {"seed": seed}
+        recorder = self._current_recorder()
+        run_id = recorder.run.id if recorder else None
+        step_id: str | None = None
+        details: dict[str, Any] = {"model": llm.model, "system_prompt": messages[0]["content"]}
+        try:
+            if recorder is None:
+                result = llm.complete(messages, **kwargs)
+            else:
+                step_input = {"model": llm.model, "column": column.name, "messages": messages}
+                with recorder.step("llm_call", f"cell · {column.name}", step_input) as handle:
+                    step_id = handle.id
+                    result = llm.complete(messages, **kwargs)
+                    handle.output = {"content": result.content}
+                    handle.prompt_tokens = result.prompt_tokens
+                    handle.completion_tokens = result.completion_tokens
+        except LLMError as exc:
+            self._count_error()
+            where = {"run_id": run_id, "step_id": step_id, "error_kind": exc.kind, "retryable": exc.retryable}
+            raise CellRunError(f"Model call failed: {exc}", provenance={**details, **where}) from exc
+        return CellResult(
+            raw_text=result.content,
+            prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            latency_ms=result.latency_ms,
+            run_id=run_id,
+            details={**details, "step_id": step_id, "model": result.model or llm.model},
+        )
+
+
+def plan_columns_with_llm(source: Lab | LLM, request: str, input_columns: Sequence[str]) -> list[Column]:
+    """Agent columns for a request, planned by the model (the simulator uses the rule planner).
+
+    Raises SheetSpecError when the answer is not a usable plan (not JSON, unknown references, a
+    cycle...) and LLMError when the call itself fails; both messages are meant to be shown as is.
+    """
+    result = _llm_of(source).complete(plan_messages(request, input_columns))
+    return parse_plan(result.content, input_columns=input_columns)

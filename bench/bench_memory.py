@@ -1,0 +1,160 @@
+"""Memory benchmarks: reply latency by update mode, recall latency at scale, ingest throughput.
+
+Every figure is printed next to a baseline measured in the same run (the machine is noisy):
+  * reply latency: memory off is the baseline for hot_path / background / both;
+  * recall: a brute-force numpy cosine scan over the same vectors is the baseline for the store's
+    full recall path (Chroma HNSW + FTS5 + SQLite fetch + scoring);
+  * ingest: MiniLM embedding alone is the baseline for the full write path.
+
+    .venv/bin/python bench/bench_memory.py [--sizes 10000,100000] [--turns 12] [--skip-minilm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agent_core.agent import ChatAgent  # noqa: E402
+from agent_core.lab import Lab  # noqa: E402
+from agent_core.settings import Settings  # noqa: E402
+from agent_core.simulator import SimConfig  # noqa: E402
+from memory.embedders import HashEmbedder, MiniLMEmbedder  # noqa: E402
+from memory.models import Memory  # noqa: E402
+
+CITIES = ["Paris", "Berlin", "Lisbon", "Oslo", "Tokyo", "Lima", "Cairo", "Quito", "Hanoi", "Dakar"]
+THINGS = ["jazz", "tea", "chess", "hiking", "sushi", "opera", "cycling", "poetry", "gardening", "tennis"]
+
+
+def pct(xs: list[float], p: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def reply_latency(turns: int) -> None:
+    print(f"\n## Reply latency by memory mode (simulator: TTFT 100 ms, 100 tokens/s; {turns} turns each)")
+    results: dict[str, list[float]] = {}
+    for mode in ("off", "hot_path", "background", "both"):
+        with tempfile.TemporaryDirectory() as d:
+            s = Settings(
+                embedder="hash-256",
+                sim=SimConfig(ttft_ms=100, tokens_per_s=100),
+                debounce_s=0.2,
+                streaming=False,
+            )
+            lab = Lab(Path(d), s)
+            lab.warm_up()
+            agent = ChatAgent(lab, "bench", memory_mode=mode)
+            conv = lab.conversations.create("bench").id
+            lat = []
+            for i in range(turns):
+                text = (
+                    f"I live in {CITIES[i % 10]} and I love {THINGS[i % 10]}."
+                    if i % 2 == 0
+                    else "Where do I live?"
+                )
+                r = agent.turn(conv, text)
+                assert r.error is None, r.error
+                lat.append(r.latency_ms)
+            lab.background.flush(60)
+            lab.close()
+        results[mode] = lat
+    base = statistics.mean(results["off"])
+    print(f"{'mode':<12}{'mean ms':>10}{'p95 ms':>10}{'vs off':>10}")
+    for mode, lat in results.items():
+        print(
+            f"{mode:<12}{statistics.mean(lat):>10.1f}{pct(lat, 95):>10.1f}{statistics.mean(lat) / base:>10.3f}"
+        )
+    over = statistics.mean(results["background"]) / base - 1
+    print(f"background adds {over * 100:+.1f}% over off (goal <= +5%)")
+
+
+def recall_at_scale(n: int, queries: int = 200) -> None:
+    print(f"\n## Recall at {n:,} memories (hash embedder, 256 dims; {queries} queries)")
+    with tempfile.TemporaryDirectory() as d:
+        emb = HashEmbedder(256)
+        lab = Lab(Path(d), Settings(embedder="hash-256", sim=SimConfig.instant()), embedder=emb)
+        lab.warm_up()
+        t0 = time.perf_counter()
+        texts = [
+            f"Memory {i}: {THINGS[i % 10]} with a friend in {CITIES[(i // 10) % 10]} on day {i % 365}"
+            for i in range(n)
+        ]
+        lab.store.add_many(
+            [Memory(namespace="scale", content=t, importance=(i % 10) / 10) for i, t in enumerate(texts)],
+            index_now=False,
+        )
+        t_sql = time.perf_counter() - t0
+        lab.store.index_pending(batch=5000)
+        t_all = time.perf_counter() - t0
+        print(f"ingest: {n / t_all:,.0f} memories/s (SQLite + FTS {t_sql:.1f}s, total {t_all:.1f}s)")
+        matrix = np.asarray(emb(texts), dtype=np.float32)
+        qs = [f"{THINGS[i % 10]} in {CITIES[(i * 7) % 10]} day {i}" for i in range(queries)]
+        brute, full = [], []
+        for q in qs:
+            t = time.perf_counter()
+            v = np.asarray(emb([q])[0], dtype=np.float32)
+            sims = matrix @ v
+            np.argpartition(-sims, 10)[:10]
+            brute.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            lab.store.recall("scale", q, k=10)
+            full.append((time.perf_counter() - t) * 1000)
+        lab.close()
+    b50, b95, f50, f95 = pct(brute, 50), pct(brute, 95), pct(full, 50), pct(full, 95)
+    print(f"{'path':<34}{'p50 ms':>9}{'p95 ms':>9}")
+    print(f"{'numpy brute force (dense only)':<34}{b50:>9.2f}{b95:>9.2f}")
+    print(f"{'store.recall (dense+lexical+score)':<34}{f50:>9.2f}{f95:>9.2f}")
+    print(
+        f"ratio full/brute: p50 {f50 / b50:.2f}x, p95 {f95 / b95:.2f}x; p95 goal <= 20 ms: {'met' if f95 <= 20 else 'MISSED'}"
+    )
+
+
+def ingest_minilm(n: int = 2000) -> None:
+    print(f"\n## Ingest with MiniLM ({n:,} memories)")
+    emb = MiniLMEmbedder()
+    t = time.perf_counter()
+    emb.load()
+    print(f"model load: {time.perf_counter() - t:.2f}s")
+    texts = [
+        f"The user mentioned {THINGS[i % 10]} while talking about {CITIES[i % 10]} (note {i})"
+        for i in range(n)
+    ]
+    t = time.perf_counter()
+    emb(texts)
+    embed_only = n / (time.perf_counter() - t)
+    with tempfile.TemporaryDirectory() as d:
+        lab = Lab(Path(d), Settings(embedder="minilm", sim=SimConfig.instant()), embedder=emb)
+        lab.warm_up()
+        t = time.perf_counter()
+        lab.store.add_many([Memory(namespace="ingest", content=txt) for txt in texts])
+        full = n / (time.perf_counter() - t)
+        lab.close()
+    print(
+        f"embedding only: {embed_only:,.0f}/s; full write path (SQLite + FTS + embed + Chroma): {full:,.0f}/s "
+        f"({full / embed_only:.2f}x of embedding alone)"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--turns", type=int, default=12)
+    ap.add_argument("--skip-minilm", action="store_true")
+    args = ap.parse_args()
+    reply_latency(args.turns)
+    for n in (int(x) for x in args.sizes.split(",") if x):
+        recall_at_scale(n)
+    if not args.skip_minilm:
+        ingest_minilm()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""`agent-ux-lab`: the GUI by default, the headless CLI when given a subcommand.
+
+Subcommands never import Qt, so scripts and benchmarks run on machines without a display and start
+fast. The GUI builds the (cheap) Lab on the GUI thread and warms memory up on a worker, so the
+window is on screen before MiniLM and Chroma have loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent_core.lab import Lab
+    from desktop.main_window import MainWindow
+    from ui_patterns.common import LabContext
+
+DEMO_MESSAGES = ("My name is Ada and I live in Lisbon.", "What do you remember about me?")
+SCREENSHOT_SIZE = (1280, 800)
+SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        from agent_core.cli import main as cli_main
+
+        return cli_main(args)
+    return run_gui(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="agent-ux-lab",
+        description="Agent UX Lab. Without a subcommand the desktop app starts; "
+        "subcommands (chat, memory, …) run headless: agent-ux-lab chat --help.",
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="where the SQLite file and Chroma index live")
+    p.add_argument("--theme", choices=("light", "dark"), default=None)
+    p.add_argument("--pattern", default=None, help="page to open first (chat, traces, memory, …)")
+    p.add_argument(
+        "--screenshot",
+        type=Path,
+        default=None,
+        metavar="OUT.png",
+        help="run a short scripted demo with an instant simulator, save the window, and exit",
+    )
+    return p
+
+
+def run_gui(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from PySide6.QtWidgets import QApplication
+
+    from agent_core.lab import Lab, default_data_dir
+    from agent_core.settings import Settings
+    from agent_core.simulator import SimConfig
+    from desktop.main_window import MainWindow
+    from desktop.theme import app_icon, apply_theme
+    from ui_patterns.common import LabContext, favour_gui_thread
+
+    favour_gui_thread()
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Agent UX Lab")
+    app.setOrganizationName("AgentUXLab")
+    app.setWindowIcon(app_icon())
+    data_dir = args.data_dir or default_data_dir()
+    settings = Settings.load(data_dir)
+    if args.screenshot:
+        settings.sim = SimConfig.instant()  # in memory only: a demo must not change the user's settings
+    if args.theme:
+        settings.theme = args.theme
+    apply_theme(app, settings.theme)
+    lab = Lab(data_dir, settings)
+    ctx = LabContext(lab)
+    window = MainWindow(ctx, initial=args.pattern)
+    if args.screenshot:
+        window.resize(*SCREENSHOT_SIZE)
+        _screenshot_class()(app, window, ctx, lab, args.screenshot).arm()
+    window.show()
+    ctx.warm_up_async()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+        lab.close()
+
+
+def _page_demo(page: object) -> Callable[..., None] | None:
+    """A page's own scripted demo, `<its package>.demo:run_demo(page, wait_until)`, if it ships one."""
+    package = type(page).__module__.rpartition(".")[0]
+    try:
+        return getattr(importlib.import_module(f"{package}.demo"), "run_demo", None)
+    except ImportError:
+        return None
+
+
+def _screenshot_class() -> type:
+    """Defined lazily so that importing this module (the CLI path) never imports Qt."""
+    from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal, Slot
+
+    from ui_patterns.common import run_call
+
+    class Screenshot(QObject):
+        """Waits for memory, runs two real agent turns, lets the page catch up, then saves the window.
+
+        A QObject living on the GUI thread, so signals from workers arrive here queued.
+        """
+
+        demo_done = Signal()
+
+        def __init__(self, app: object, window: MainWindow, ctx: LabContext, lab: Lab, out: Path) -> None:
+            super().__init__(window)
+            self.app, self.window, self.ctx, self.lab, self.out = app, window, ctx, lab, out
+            self.saved = False
+            self.demo_done.connect(self._settle)
+
+        def arm(self) -> None:
+            self.ctx.ready_changed.connect(self._on_ready)
+            QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, self.save)
+
+        @Slot(bool, str)
+        def _on_ready(self, ok: bool, _message: str) -> None:
+            if not ok:
+                self.save()
+                return
+            page = self.window.stack.currentWidget()
+            page_demo = _page_demo(page)
+            if page_demo is None:
+                run_call(self._demo, None, lambda _e: self.demo_done.emit())
+                return
+            try:
+                page_demo(page, self._wait_until)
+            finally:
+                self._settle()
+
+        def _wait_until(self, predicate: object, timeout_s: float = 30.0) -> None:
+            """What a page's `run_demo` waits with: spin the event loop until done (or give up)."""
+            deadline = time.monotonic() + timeout_s
+            loop = QEventLoop()
+            while not predicate() and time.monotonic() < deadline:  # type: ignore[operator]
+                QTimer.singleShot(20, loop.quit)
+                loop.exec()
+
+        def _demo(self) -> None:
+            """Runs on a worker: the agent path the chat page uses, then the background memory jobs."""
+            from agent_core.agent import ChatAgent
+
+            profile = self.ctx.profile
+            agent = ChatAgent(self.lab, profile)
+            conv = self.lab.conversations.create(profile, "Screenshot demo").id
+            for text in DEMO_MESSAGES:
+                agent.turn(conv, text)
+                self.lab.background.flush()  # so the second turn can recall what the first one taught
+            self.demo_done.emit()
+
+        @Slot()
+        def _settle(self) -> None:
+            page = self.window.stack.currentWidget()
+            for hook in ("refresh", "focus_latest"):
+                fn = getattr(page, hook, None)
+                if callable(fn):
+                    fn()
+            QTimer.singleShot(400, self.save)
+
+        @Slot()
+        def save(self) -> None:
+            if self.saved:
+                return
+            self.saved = True
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.window.grab().save(str(self.out))
+            self.window.close()
+            self.app.quit()  # type: ignore[attr-defined]
+
+    return Screenshot
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The document page: typing never loses a keystroke while the agent streams; review, undo, learning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from agent_core.collab.actions import split_sections
+
+
+def _page(lab, qtbot):  # noqa: ANN001, ANN202
+    from ui_patterns.collab.page import CollabPage
+    from ui_patterns.common.context import LabContext
+
+    ctx = LabContext(lab)
+    ctx.set_profile("ada")
+    view = CollabPage(ctx)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    return ctx, view
+
+
+@pytest.fixture
+def page(lab, qtbot) -> Iterator:  # noqa: ANN001
+    from ui_patterns.common.workers import active_workers
+
+    ctx, view = _page(lab, qtbot)
+    yield view
+    view.shutdown()
+    qtbot.waitUntil(lambda: active_workers() == 0, timeout=10_000)
+    lab.background.flush(10)
+    ctx.close()
+
+
+def _wait_idle(page, qtbot) -> None:  # noqa: ANN001
+    qtbot.waitUntil(lambda: not page.runner.busy, timeout=10_000)
+    page.refresh()
+
+
+def _put_cursor(page, index: int) -> None:  # noqa: ANN001
+    cursor = page.editor.textCursor()
+    cursor.setPosition(index)
+    page.editor.setTextCursor(cursor)
+
+
+def test_typing_while_a_suggestion_streams_keeps_every_keystroke(page, qtbot, lab) -> None:  # noqa: ANN001
+    from agent_core.simulator import SimConfig
+
+    lab.llm.sim_core.config = SimConfig(ttft_ms=0, tokens_per_s=40)  # ~1 s of streaming
+    run = page.run_action("rewrite", page.section_target(1))
+    assert run is not None and run.sid is not None
+    qtbot.waitUntil(lambda: page.doc.suggestion(run.sid).replacement != "", timeout=5_000)
+    risks = split_sections(page.doc.text)[2]
+    _put_cursor(page, risks.end)
+    page.editor.setFocus()
+    typed = " Typed while the agent writes!"
+    qtbot.keyClicks(page.editor, typed)
+    assert page.doc.suggestion(run.sid).streaming  # the typing really overlapped the stream
+    _wait_idle(page, qtbot)
+    assert typed in page.doc.text
+    assert page.editor.toPlainText() == page.doc.text
+    suggestion = page.doc.suggestion(run.sid)
+    assert suggestion.status == "pending" and not suggestion.streaming and suggestion.replacement
+    assert "Agent:" not in page.presence_label.text()
+
+
+def test_accept_one_reject_one_and_undo_the_accept(page, qtbot) -> None:  # noqa: ANN001
+    original = page.doc.text
+    first = page.run_action("summarise", page.section_target(2))
+    second = page.run_action("fix_tone", page.section_target(0))
+    _wait_idle(page, qtbot)
+    cards = page.suggestions.cards()
+    assert set(cards) == {first.sid, second.sid}
+    qtbot.mouseClick(cards[second.sid].reject_button, Qt.MouseButton.LeftButton)
+    assert page.doc.text == original  # reject restores the exact original
+    page.refresh()
+    qtbot.mouseClick(page.suggestions.cards()[first.sid].accept_button, Qt.MouseButton.LeftButton)
+    accepted = page.doc.suggestion(first.sid)
+    assert accepted.status == "accepted" and accepted.replacement in page.doc.text
+    assert page.editor.toPlainText() == page.doc.text
+    qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)
+    assert page.doc.text == original and page.editor.toPlainText() == original
+    assert page.doc.suggestion(first.sid).status == "pending"
+
+
+def test_conflicted_suggestion_is_never_applied(page, qtbot) -> None:  # noqa: ANN001
+    run = page.run_action("rewrite", page.section_target(1))
+    _wait_idle(page, qtbot)
+    goals = split_sections(page.doc.text)[1]
+    _put_cursor(page, goals.start + 10)
+    qtbot.keyClicks(page.editor, "Z")
+    suggestion = page.doc.suggestion(run.sid)
+    assert suggestion.status == "conflicted"
+    before = page.doc.text
+    page.accept_all()
+    assert page.doc.text == before and page.doc.suggestion(run.sid).status == "conflicted"
+    page.refresh()
+    card = page.suggestions.cards()[run.sid]
+    assert not card.rerun_button.isHidden() and card.accept_button.isHidden()
+    qtbot.mouseClick(card.rerun_button, Qt.MouseButton.LeftButton)
+    _wait_idle(page, qtbot)
+    assert page.doc.suggestion(run.sid).status == "pending"
+    assert "Z" in page.doc.suggestion(run.sid).original
+
+
+def test_learned_rules_shown_and_committed_after_accepts(page, qtbot, lab) -> None:  # noqa: ANN001
+    page.editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(page.editor, "Ok guys, this stuff is gonna be awesome.")
+    a = page.run_action("fix_tone", page.section_target(0))
+    b = page.run_action("fix_tone", page.section_target(2))
+    _wait_idle(page, qtbot)
+    page.accept(a.sid)
+    page.accept(b.sid)
+    qtbot.waitUntil(lambda: "Prefer a formal tone." in page.rules.texts, timeout=5_000)
+    qtbot.waitUntil(lambda: page.learner.committed is not None, timeout=5_000)
+    text = lab.procedural.current("ada", "writer").text
+    assert "Prefer a formal tone." in text and a.sid in text and b.sid in text
+    page.tabs.setCurrentWidget(page.rules)
+    labels = " ".join(label.text() for label in page.rules.findChildren(type(page.presence_label)))
+    assert "Prefer a formal tone." in labels and a.sid in labels
+
+
+def test_direct_mode_edits_with_an_author_span(page, qtbot) -> None:  # noqa: ANN001
+    page.direct_box.setChecked(True)
+    page.run_action("fix_tone", page.section_target(0))
+    _wait_idle(page, qtbot)
+    assert "gonna" not in page.doc.text and page.editor.toPlainText() == page.doc.text
+    assert [s.author for s in page.doc.author_spans()] == ["writer"]
+    assert not page.doc.suggestions()
+
+
+def test_edit_ops_place_a_keystroke_where_it_was_typed() -> None:
+    from agent_core.collab import Insert
+    from ui_patterns.collab.editor import edit_ops
+
+    assert edit_ops("aa", "aaa", 1) == [Insert(1, "a")]
+    assert edit_ops("abc", "ac", 1)[0].pos == 1

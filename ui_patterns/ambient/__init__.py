@@ -1,0 +1,1 @@
+"""Ambient agents page: agents panel, agent inbox, run timeline with rewind."""

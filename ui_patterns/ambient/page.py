@@ -1,0 +1,250 @@
+"""AmbientPage: agents live in the background; the person works through the agent inbox.
+
+Left: agents with status and pause/resume, the event stream speed, the quieter-over-time chart.
+Centre: the inbox and the selected item. Right: the run timeline with rewind-and-correct.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, Event, InboxItem
+from agent_core.ambient.events import merged
+from agent_core.runs import load_run
+from ui_patterns.ambient.agents_panel import AgentsPanel, QuietChart
+from ui_patterns.ambient.controller import AmbientController
+from ui_patterns.ambient.inbox_panel import InboxPanel
+from ui_patterns.ambient.item_detail import ItemDetail
+from ui_patterns.ambient.timeline import RewindDialog, RunTimeline
+from ui_patterns.common import LabContext, PatternPage
+
+
+def default_agents(profile: str) -> list[AmbientAgent]:
+    """Three agents, each with its own memory profile and update mode."""
+    return [
+        AmbientAgent("triage", "triage", f"{profile}.triage", "hot_path"),
+        AmbientAgent("scheduler", "scheduler", f"{profile}.scheduler", "background"),
+        AmbientAgent("researcher", "researcher", f"{profile}.researcher", "hot_path"),
+    ]
+
+
+class AmbientPage(PatternPage):
+    title = "Ambient"
+    subtitle = "Agents work in the background; you answer them in the inbox"
+
+    def __init__(
+        self,
+        ctx: LabContext,
+        parent: QWidget | None = None,
+        *,
+        agents: list[AmbientAgent] | None = None,
+        events: list[Event] | None = None,
+        autostart: bool = True,
+    ) -> None:
+        super().__init__(ctx, parent)
+        self.agents = agents or default_agents(ctx.profile)
+        stream = events if events is not None else merged([EmailSource(), CalendarSource()])
+        self.controller = AmbientController(ctx.lab, self.agents, stream, self)
+        self.agents_panel = AgentsPanel(self.agents)
+        self.inbox = InboxPanel([a.name for a in self.agents])
+        self.detail = ItemDetail()
+        self.timeline = RunTimeline()
+        self.chart = QuietChart()
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(0, 50)
+        self.speed.setValue(2)
+        self.speed_label = QLabel()
+        self.play = QPushButton("Start event stream")
+        self.play.setCheckable(True)
+        self.stream_label = QLabel(f"0 / {len(stream)} events delivered")
+        self.rewind_dialog: RewindDialog | None = None
+        self._chart_timer = QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.setInterval(1000)
+        self._chart_timer.timeout.connect(self.refresh_chart)
+        self._runs_stale = True
+        self._build()
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(300)
+        self._refresh.timeout.connect(self.refresh_runs)
+        c = self.controller
+        c.agent_status.connect(self._on_status)
+        c.inbox_changed.connect(self.refresh_inbox)
+        c.run_changed.connect(self._on_run_changed)
+        c.job_failed.connect(self._on_job_failed)
+        c.delivered.connect(self._on_delivered)
+        ctx.step_event.connect(self._on_step_event)
+        self.agents_panel.pause_toggled.connect(self._on_pause)
+        self.inbox.selected.connect(self._on_selected)
+        self.inbox.filter_changed.connect(lambda _a: self.refresh_inbox())
+        self.detail.answered.connect(self._on_answered)
+        self.timeline.run_selected.connect(self._show_run)
+        self.timeline.rewind_requested.connect(self._on_rewind)
+        self.speed.valueChanged.connect(self._on_speed)
+        self.play.toggled.connect(self._on_play)
+        self.tabs.currentChanged.connect(lambda _i: self._runs_stale and self.refresh_runs())
+        self._on_speed(self.speed.value())
+        self.refresh_inbox()
+        self.refresh_chart()
+        self.refresh_runs()
+        if autostart:
+            self.controller.start()
+
+    def _build(self) -> None:
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(QLabel("<b>Agents</b>"))
+        ll.addWidget(self.agents_panel)
+        ll.addWidget(QLabel("<b>Event stream</b>"))
+        row = QHBoxLayout()
+        row.addWidget(self.play)
+        row.addWidget(self.speed_label)
+        ll.addLayout(row)
+        ll.addWidget(self.speed)
+        ll.addWidget(self.stream_label)
+        ll.addWidget(self.chart)
+        ll.addStretch(1)
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(self.inbox)
+        centre.addWidget(self.detail)
+        centre.setSizes([330, 370])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(centre, "Inbox")
+        self.tabs.addTab(self.timeline, "Run timeline")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([440, 900])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(split)
+
+    # -- refresh ------------------------------------------------------------------------------------
+    @Slot()
+    def refresh_inbox(self) -> None:
+        """One query per refresh; the chart at most once a second; busier inboxes refresh less often."""
+        c = self.controller
+        t0 = time.perf_counter()
+        items = c.items()
+        counts: dict[str, int] = {}
+        for it in items:
+            counts[it.agent] = counts.get(it.agent, 0) + (not it.read)
+        agent = self.inbox.agent_filter
+        self.inbox.set_items([it for it in items if not agent or it.agent == agent], sum(counts.values()))
+        self.agents_panel.set_unread(counts)
+        if not self._chart_timer.isActive():
+            self._chart_timer.start()
+        cost_ms = (time.perf_counter() - t0) * 1000
+        c.set_coalesce_ms(int(min(2000, max(200, 8 * cost_ms))))
+
+    @Slot()
+    def refresh_chart(self) -> None:
+        agent = self.inbox.agent_filter or self.agents[0].name
+        self.chart.set_windows(agent, self.controller.quiet_windows(agent))
+
+    @Slot()
+    def refresh_runs(self) -> None:
+        if not self.timeline.isVisible():
+            self._runs_stale = True
+            return
+        self._runs_stale = False
+        self.timeline.set_runs(self.controller.hub.runs(limit=200))
+        if self.timeline.current_run:
+            self._show_run(self.timeline.current_run)
+
+    @Slot(str)
+    def _show_run(self, run_id: str) -> None:
+        loaded = load_run(self.ctx.lab.engine, run_id)
+        if loaded:
+            self.timeline.set_steps(*loaded)
+
+    # -- signals from the controller ----------------------------------------------------------------
+    @Slot(str, str)
+    def _on_status(self, agent: str, status: str) -> None:
+        self.agents_panel.set_status(agent, status)
+
+    @Slot(str, str)
+    def _on_run_changed(self, run_id: str, status: str) -> None:
+        if not self._refresh.isActive():
+            self._refresh.start()
+
+    @Slot(str, object)
+    def _on_step_event(self, event: str, step: object) -> None:
+        if getattr(step, "run_id", None) == self.timeline.current_run and not self._refresh.isActive():
+            self._refresh.start()
+
+    @Slot(str, str)
+    def _on_job_failed(self, agent: str, message: str) -> None:
+        self.agents_panel.set_status(agent, "error")
+        self.agents_panel.setToolTip(f"{agent}: {message}")
+
+    @Slot(int)
+    def _on_delivered(self, n: int) -> None:
+        self.stream_label.setText(f"{n} / {n + self.controller.stream.remaining} events delivered")
+
+    # -- the person's actions ----------------------------------------------------------------------
+    @Slot(str, bool)
+    def _on_pause(self, agent: str, pause: bool) -> None:
+        if pause:
+            self.controller.pause(agent)
+        else:
+            self.controller.resume(agent)
+
+    @Slot(object)
+    def _on_selected(self, item: InboxItem | None) -> None:
+        self.detail.show_item(item)
+        if item is not None and not item.read:
+            self.controller.mark_read(item.id)
+
+    @Slot(str, dict)
+    def _on_answered(self, item_id: str, response: dict) -> None:
+        try:
+            self.controller.answer(item_id, response)
+        except (ValueError, KeyError) as exc:
+            self.detail.show_error(str(exc))
+            return
+        self.detail.show_item(None)
+
+    @Slot(str, int)
+    def _on_rewind(self, run_id: str, seq: int) -> None:
+        loaded = load_run(self.ctx.lab.engine, run_id)
+        if not loaded:
+            return
+        run, steps = loaded
+        step = next(s for s in steps if s.seq == seq)
+        dlg = RewindDialog(step, [s for s in steps if s.seq > seq], self)
+        dlg.accepted.connect(lambda: self.controller.rewind(run_id, run.agent, seq, *dlg.correction()))
+        dlg.finished.connect(dlg.deleteLater)
+        self.rewind_dialog = dlg
+        dlg.open()  # window-modal, never a nested event loop
+
+    @Slot(int)
+    def _on_speed(self, value: int) -> None:
+        self.speed_label.setText(f"{value} events/s")
+        if self.play.isChecked():
+            self.controller.set_rate(float(value))
+
+    @Slot(bool)
+    def _on_play(self, on: bool) -> None:
+        self.play.setText("Pause event stream" if on else "Start event stream")
+        self.controller.set_rate(float(self.speed.value()) if on else 0.0)
+
+    def shutdown(self) -> None:
+        self.controller.stop()
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.ctx.step_event.disconnect(self._on_step_event)

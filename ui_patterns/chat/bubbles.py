@@ -1,0 +1,114 @@
+"""Message bubbles: Markdown that wraps (long words, Chinese), rendered at most every 30 ms while streaming.
+
+Streaming can deliver hundreds of tokens a second; re-parsing Markdown for each one would stall the
+GUI thread, so tokens go into a buffer and one coalescing timer repaints the bubble.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+RENDER_INTERVAL_MS = 30
+_LONG_WORD = re.compile(r"(?<![`(<])\b(\S{28,})")
+_FENCE = re.compile(r"(```.*?(?:```|$))", re.S)
+
+BUBBLE_QSS = """
+QFrame#chatBubble { border-radius: 12px; border: 1px solid palette(midlight); }
+QFrame#chatBubble[role="user"] { background: palette(alternate-base); }
+QFrame#chatBubble[role="assistant"] { background: palette(base); }
+QFrame#chatBubble[state="error"] { border: 1px solid #c0392b; }
+QFrame#chatBubble[state="stopped"] { border: 1px dashed palette(mid); }
+"""
+
+
+def _zwsp(m: re.Match[str]) -> str:
+    return "\u200b".join(re.findall(r".{1,20}", m.group(1)))
+
+
+def wrappable(markdown: str) -> str:
+    """Give very long words (URLs, hashes) break opportunities; code fences are left untouched."""
+    parts = _FENCE.split(markdown)
+    for i, part in enumerate(parts):
+        if not part.startswith("```"):
+            parts[i] = _LONG_WORD.sub(_zwsp, part)
+    return "".join(parts)
+
+
+class Bubble(QFrame):
+    """One message's text. `role` (user/assistant) and `state` are QSS properties, so both palettes work."""
+
+    def __init__(self, role: str, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatBubble")
+        self.setProperty("role", role)
+        self.setProperty("state", "complete")
+        self.role = role
+        self._text = text
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(
+            Qt.TextFormat.MarkdownText if role == "assistant" else Qt.TextFormat.PlainText
+        )
+        self.label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.label.setOpenExternalLinks(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.addWidget(self.label)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Minimum)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RENDER_INTERVAL_MS)
+        self._timer.timeout.connect(self.render)
+        self.render()
+
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        self._text = text
+        self.render()
+
+    def append(self, piece: str) -> None:
+        """Add streamed text; the repaint is coalesced by a timer."""
+        self._text += piece
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def set_state(self, state: str) -> None:
+        self.setProperty("state", state)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def set_max_width(self, width: int) -> None:
+        self._max_width = width
+        self.setMaximumWidth(width)
+        self.render()
+
+    @Slot()
+    def render(self) -> None:
+        """Set the text and size the bubble to it: as wide as the text wants, at most the max width.
+
+        A word-wrapped QLabel under a Maximum policy reports a narrow size hint and gets clipped;
+        measuring the ideal width with a QTextDocument and fixing the label's width avoids that.
+        """
+        self._timer.stop()
+        text = wrappable(self._text) if self.role == "assistant" else _LONG_WORD.sub(_zwsp, self._text)
+        self.label.setText(text)
+        self.setVisible(bool(self._text) or self.role == "user")
+        doc = QTextDocument()
+        doc.setDefaultFont(self.label.font())
+        if self.role == "assistant":
+            doc.setMarkdown(text)
+        else:
+            doc.setPlainText(text)
+        inner = max(40, getattr(self, "_max_width", 600) - 26)
+        width = min(inner, int(doc.idealWidth()) + 4)
+        self.label.setFixedWidth(width)
+        self.label.setMinimumHeight(max(0, self.label.heightForWidth(width)))

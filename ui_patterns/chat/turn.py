@@ -1,0 +1,271 @@
+"""One turn: the user's bubble, the steps memory took, the reply, its footer and its actions.
+
+A turn is the unit people reason about ("what did it remember for *this* answer, and what did that
+cost?"), so latency, recall, writes and background memory are all shown on it, not in a side panel.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from agent_core.agent import AgentEvent, TurnResult
+from agent_core.conversations import Message
+from ui_patterns.chat.actions import (
+    AssistantActions,
+    FeedbackEditor,
+    MessageEditor,
+    UserActions,
+    copy_text,
+)
+from ui_patterns.chat.bubbles import Bubble
+from ui_patterns.chat.steps import HBox, StepsPanel, ms, recalled_details, recalled_title, written_lines
+
+MUTED_QSS = 'QLabel[muted="true"] { color: palette(placeholder-text); }'
+
+
+def muted(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setProperty("muted", True)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def footer_text(latency_ms: float, ttft_ms: float | None, memory_ms: float, hot_ms: float | None) -> str:
+    parts = [f"total {ms(latency_ms)}", f"TTFT {ms(ttft_ms)}", f"memory +{ms(memory_ms)}"]
+    if hot_ms:
+        parts[-1] += f" (hot path {ms(hot_ms)})"
+    return " · ".join(parts)
+
+
+class TurnWidget(QFrame):
+    """Driven by AgentEvents on the GUI thread; its `status` is running/complete/stopped/error/queued."""
+
+    edit_submitted = Signal(object, str)  # turn, new text
+    regenerate_requested = Signal(object)
+    retry_requested = Signal(object)
+    feedback_submitted = Signal(object, int, str)  # turn, score, comment
+    version_requested = Signal(str, str)  # current id, target id
+
+    def __init__(self, user_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.user_text = user_text
+        self.user_message_id = ""
+        self.message_id = ""
+        self.run_id = ""
+        self.job_id: str | None = None
+        self.status = "idle"
+        self.result: TurnResult | None = None
+        self._pending_since = 0.0
+        self._hot_ms = 0.0
+
+        self.user_bubble = Bubble("user", user_text, self)
+        self.user_actions = UserActions(self)
+        self.editor = MessageEditor(self)
+        self.steps = StepsPanel(self)
+        self.assistant_bubble = Bubble("assistant", "", self)
+        self.status_label = muted("", self)
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.hide()
+        self.footer = muted("", self)
+        self.memory_label = muted("", self)
+        self.assistant_actions = AssistantActions(self)
+        self.feedback = FeedbackEditor(self)
+        self.feedback_result = muted("", self)
+        for w in (self.status_label, self.footer, self.memory_label, self.feedback_result):
+            w.hide()
+
+        user_col = QVBoxLayout()
+        user_col.setSpacing(2)
+        user_col.addWidget(self.user_bubble, 0, Qt.AlignmentFlag.AlignRight)
+        user_col.addWidget(self.user_actions)
+        user_col.addWidget(self.editor)
+        status_row = HBox(None, 8)
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.retry_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 12)
+        lay.setSpacing(4)
+        lay.addLayout(user_col)
+        lay.addWidget(self.steps)
+        lay.addWidget(self.assistant_bubble, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addLayout(status_row)
+        for w in (
+            self.footer,
+            self.memory_label,
+            self.assistant_actions,
+            self.feedback,
+            self.feedback_result,
+        ):
+            lay.addWidget(w)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+        ua, aa = self.user_actions, self.assistant_actions
+        ua.copy_button.clicked.connect(lambda: copy_text(self.user_bubble.text()))
+        ua.edit_button.clicked.connect(self.start_edit)
+        aa.copy_button.clicked.connect(lambda: copy_text(self.assistant_bubble.text()))
+        aa.regenerate_button.clicked.connect(lambda: self.regenerate_requested.emit(self))
+        aa.thumb_up.clicked.connect(lambda: self.feedback.open(1))
+        aa.thumb_down.clicked.connect(lambda: self.feedback.open(-1))
+        self.retry_button.clicked.connect(lambda: self.retry_requested.emit(self))
+        self.editor.submitted.connect(lambda text: self.edit_submitted.emit(self, text))
+        self.feedback.submitted.connect(lambda score, c: self.feedback_submitted.emit(self, score, c))
+        ua.versions.version_requested.connect(self.version_requested)
+        aa.versions.version_requested.connect(self.version_requested)
+        self._show_actions(False)
+
+    # -- public state -----------------------------------------------------------------------------
+    def assistant_text(self) -> str:
+        return self.assistant_bubble.text()
+
+    def set_bubble_width(self, width: int) -> None:
+        self.user_bubble.set_max_width(width)
+        self.assistant_bubble.set_max_width(width)
+
+    def _show_actions(self, on: bool) -> None:
+        self.user_actions.setVisible(on and bool(self.user_message_id))
+        self.assistant_actions.setVisible(on and bool(self.message_id) and self.status != "error")
+
+    def set_locked(self, locked: bool) -> None:
+        """While any run is in progress, nothing may branch or rate (the actions hide)."""
+        self._show_actions(not locked and self.status not in ("running", "queued"))
+
+    @Slot()
+    def start_edit(self) -> None:
+        self.editor.open(self.user_bubble.text())
+
+    def _set_status(self, status: str, text: str = "") -> None:
+        self.status = status
+        self.status_label.setText(text)
+        self.status_label.setVisible(bool(text))
+        self.assistant_bubble.set_state(status)
+
+    # -- a live run -------------------------------------------------------------------------------
+    def set_queued(self) -> None:
+        self._set_status("queued", "queued — sends when the current reply finishes")
+        self.user_bubble.setEnabled(False)
+
+    def begin(self, streaming: bool) -> None:
+        """Reset the reply part (a retry or a regeneration reuses the turn)."""
+        self.user_bubble.setEnabled(True)
+        self.result, self.message_id, self.job_id = None, "", None
+        self.assistant_bubble.set_text("")
+        self.steps.clear()
+        self.retry_button.hide()
+        for w in (self.footer, self.memory_label, self.feedback_result):
+            w.hide()
+        self._hot_ms = 0.0
+        self._set_status("running", "streaming…" if streaming else "thinking…")
+        self._show_actions(False)
+
+    def on_event(self, ev: AgentEvent) -> None:
+        d = ev.data
+        if ev.kind == "token":
+            if self.status_label.text() == "streaming…":
+                self.status_label.hide()
+            self.assistant_bubble.append(d["text"])
+        elif ev.kind == "started":
+            self.run_id, self.user_message_id = d["run_id"], d["user_message_id"]
+        elif ev.kind == "recalled":
+            mems = d.get("memories", [])
+            self.steps.set_step(
+                "recalled", recalled_title(mems, d.get("latency_ms", 0.0)), recalled_details(mems)
+            )
+        elif ev.kind == "saved":
+            lines = written_lines(d) or ["nothing new to save"]
+            self._hot_ms += d.get("latency_ms", 0.0)
+            added = ", ".join(a["content"] for a in d.get("added", []) if a.get("kind") != "episodic")
+            what = f"saved to memory: {added}" if added else lines[0]
+            title = f"{what} · {ms(d.get('latency_ms'))} (hot path)"
+            self.steps.set_step(f"saved{len(self.steps.rows)}", title, lines)
+        elif ev.kind == "pending":
+            self.set_memory_pending(d["job_id"])
+        elif ev.kind == "error":
+            self.message_id = d.get("message_id", "")
+
+    def on_step(self, event: str, step: object) -> None:
+        """Tool calls of this turn's run, from the run recorder (they are not chat events)."""
+        if getattr(step, "kind", "") != "tool_call":
+            return
+        name = getattr(step, "name", "tool")
+        if event == "started":
+            self.steps.set_step(step.id, f"tool {name} · running…", [f"arguments: {step.input_json}"])
+        else:
+            out = json.dumps(step.output, ensure_ascii=False, default=str)[:400]
+            state = "error" if step.status == "error" else ms(step.latency_ms)
+            self.steps.set_step(
+                step.id, f"tool {name} · {state}", [f"arguments: {step.input_json}", f"→ {out}"]
+            )
+
+    def finish(self, result: TurnResult, status: str) -> None:
+        self.result = result
+        self.message_id = result.message_id
+        self.assistant_bubble.set_text(result.reply or self.assistant_bubble.text())
+        if status == "error":
+            self.show_error(result.error or "the model call failed")
+            return
+        self._set_status(status, "stopped — partial reply kept" if status == "stopped" else "")
+        self.footer.setText(
+            footer_text(result.latency_ms, result.ttft_ms, result.memory_latency_ms, self._hot_ms)
+        )
+        self.footer.show()
+        self._show_actions(True)
+
+    def show_error(self, message: str) -> None:
+        """Inline, next to a Retry; the user's message stays (it was persisted before the call)."""
+        self._set_status("error", f"⚠ {message}")
+        self.status_label.show()
+        self.retry_button.show()
+        self.assistant_bubble.set_text(self.assistant_bubble.text())
+        self._show_actions(False)
+        self.user_actions.setVisible(bool(self.user_message_id))
+
+    # -- background memory --------------------------------------------------------------------------
+    def set_memory_pending(self, job_id: str) -> None:
+        self.job_id = job_id
+        self._pending_since = time.perf_counter()
+        self.memory_label.setText("memory pending…")
+        self.memory_label.show()
+
+    def memory_done(self, lines: list[str], error: str | None) -> None:
+        after = (time.perf_counter() - self._pending_since) * 1000
+        if error:
+            text = f"memory failed: {error}"
+        elif lines:
+            text = f"memory saved: {'; '.join(x.split(': ', 1)[-1] for x in lines)} (after {after:.0f} ms)"
+        else:
+            text = f"memory: nothing new to save (after {after:.0f} ms)"
+        self.memory_label.setText(text)
+        self.memory_label.show()
+
+    def show_feedback_result(self, text: str) -> None:
+        self.feedback_result.setText(text)
+        self.feedback_result.show()
+
+    # -- a persisted turn ----------------------------------------------------------------------------
+    def load(self, user: Message, reply: Message | None) -> None:
+        """Show a turn from the database (footer from the stored latencies; steps live in the trace)."""
+        self.user_message_id = user.id
+        if reply is None:
+            self._set_status("error", "no reply was saved for this message")
+            self.retry_button.show()
+            return
+        self.message_id, self.run_id = reply.id, reply.run_id or ""
+        self.assistant_bubble.set_text(reply.content)
+        if reply.status == "error":
+            self.show_error(reply.error or "the model call failed")
+            return
+        self._set_status(reply.status, "stopped — partial reply kept" if reply.status == "stopped" else "")
+        self.footer.setText(footer_text(reply.latency_ms, reply.ttft_ms, reply.memory_latency_ms, None))
+        self.footer.show()
+        if reply.feedback:
+            self.show_feedback_result(f"you rated this {'good' if reply.feedback > 0 else 'bad'}")
+        self._show_actions(True)
+
+    def set_versions(self, user_ids: list[str], reply_ids: list[str]) -> None:
+        self.user_actions.versions.set_versions(user_ids, self.user_message_id)
+        self.assistant_actions.versions.set_versions(reply_ids, self.message_id)

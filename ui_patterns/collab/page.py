@@ -1,0 +1,276 @@
+"""CollabPage: the user and a writing agent edit one Markdown document at the same time.
+
+Quick actions run on the section under the cursor (or the selection) and stream in as tracked changes
+while the user keeps typing; each suggestion is accepted or rejected on its own or all at once. Reviews
+teach style rules, committed as the writer agent's procedural memory, shown beside the edits that taught them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+import agent_core.collab.agent_tasks  # noqa: F401 - registers the simulator's collab_action task
+from agent_core.collab import CollabDocument, CollabError, DocEvent
+from agent_core.collab.actions import Action, section_at, split_sections
+from agent_core.collab.agent_tasks import review_comments
+from agent_core.collab.suggestions import colour_for
+from ui_patterns.collab.editor import CollabEditor
+from ui_patterns.collab.learner import Learner
+from ui_patterns.collab.panel import RulesPanel, SuggestionsPanel, tracked_html
+from ui_patterns.collab.runner import AGENT, ActionRun, ActionRunner, Target
+from ui_patterns.common import LabContext, PatternPage
+
+SAMPLE = """# Launch plan
+
+Hey guys, we're gonna ship the new memory inspector next week. It's basically done, but the docs are kinda thin and we dunno if the import flow is ok.
+
+## Goals
+
+We want people to see what the agent remembers and why. The inspector should show recall scores, the facts behind them and a way to correct them. Many teams try to build this themselves and it is important to make it fast.
+
+## Risks
+
+The Chroma index can fall behind SQLite after a crash. Reconciliation at start-up fixes it, but it takes time on big profiles. We should make the progress visible so nobody thinks the app froze.
+"""
+ACTIONS: tuple[tuple[str, Action], ...] = (
+    ("Rewrite", "rewrite"),
+    ("Continue", "continue"),
+    ("Summarise", "summarise"),
+    ("Fix tone", "fix_tone"),
+)
+
+
+class CollabPage(PatternPage):
+    title = "Document"
+    subtitle = "Write with an agent: live suggestions, per-hunk review, learned style rules."
+
+    def __init__(self, ctx: LabContext, parent: QWidget | None = None, *, text: str = SAMPLE) -> None:
+        super().__init__(ctx, parent)
+        self.doc = CollabDocument(text)
+        self.runner = ActionRunner(self.doc, lambda: self.ctx.lab.llm, self)
+        self.runner.finished.connect(self._on_run_finished)
+        self.learner = Learner(ctx, self)
+        self.learner.changed.connect(self._show_rules)
+        self._unsubscribe = self.doc.subscribe(self._on_doc_event)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(30)
+        self._timer.timeout.connect(self.refresh)
+        self._history_dirty = True
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        bar = QHBoxLayout()
+        heading = QLabel(self.title)
+        heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        bar.addWidget(heading)
+        self.action_buttons: dict[str, QPushButton] = {}
+        for text_, action in ACTIONS:
+            button = QPushButton(text_)
+            button.setToolTip(f"{text_} the section under the cursor (or the selection)")
+            button.clicked.connect(lambda _c=False, a=action: self.run_action(a))
+            self.action_buttons[action] = button
+            bar.addWidget(button)
+        self.review_button = QPushButton("Review")
+        self.review_button.setToolTip("The agent reads the text and leaves comments")
+        self.review_button.clicked.connect(self.review)
+        bar.addWidget(self.review_button)
+        self.direct_box = QCheckBox("Agent edits directly")
+        bar.addWidget(self.direct_box)
+        bar.addStretch(1)
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        bar.addWidget(self.undo_button)
+        bar.addWidget(self.redo_button)
+        layout.addLayout(bar)
+        self.presence_label = QLabel("")
+        self.presence_label.setStyleSheet(f"color: {colour_for(AGENT)}; font-weight: 600;")
+        layout.addWidget(self.presence_label)
+
+        self.editor = CollabEditor(self.doc)
+        self.editor.undo_requested.connect(self.undo)
+        self.editor.redo_requested.connect(self.redo)
+        self.preview = QTextBrowser()
+        self.preview.setOpenLinks(False)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.editor)
+        preview_box = QWidget()
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.addWidget(QLabel("Tracked changes (rendered)"))
+        preview_layout.addWidget(self.preview)
+        left.addWidget(preview_box)
+        left.setSizes([420, 260])
+
+        self.suggestions = SuggestionsPanel()
+        self.suggestions.accept_requested.connect(self.accept)
+        self.suggestions.reject_requested.connect(self.reject)
+        self.suggestions.rerun_requested.connect(self.rerun)
+        self.suggestions.accept_all_requested.connect(self.accept_all)
+        self.suggestions.reject_all_requested.connect(self.reject_all)
+        self.rules = RulesPanel()
+        history_box = QWidget()
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        self.history = QListWidget()
+        self.restore_button = QPushButton("Restore selected version")
+        self.restore_button.clicked.connect(self._on_restore)
+        history_layout.addWidget(self.history, 1)
+        history_layout.addWidget(self.restore_button)
+        self.comments = QListWidget()
+        self.comments.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.suggestions, "Suggestions")
+        self.tabs.addTab(self.rules, "Learned rules")
+        self.tabs.addTab(history_box, "History")
+        self.tabs.addTab(self.comments, "Comments")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setSizes([640, 440])
+        layout.addWidget(split, 1)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.refresh()
+
+    # -- agent actions ------------------------------------------------------------------------
+    def target(self) -> Target | None:
+        """The selection, else the section under the cursor."""
+        text, version = self.doc.text, self.doc.version
+        selected = self.editor.selection_range()
+        if selected is not None and selected[1] > selected[0]:
+            return Target(*selected, text[selected[0] : selected[1]], "the selection", version)
+        section = section_at(text, self.editor.cursor_index()) or next(iter(split_sections(text)), None)
+        if section is None or section.end <= section.start:
+            return None
+        return Target(section.start, section.end, section.text(text), f"§{section.index + 1}", version)
+
+    def run_action(self, action: Action, target: Target | None = None) -> ActionRun | None:
+        target = target or self.target()
+        if target is None:
+            self.status.setText("Nothing to work on yet: write something first.")
+            return None
+        try:
+            run = self.runner.start(
+                action, target, direct=self.direct_box.isChecked(), rules=self.learner.rule_texts
+            )
+        except CollabError as exc:
+            self.status.setText(f"Could not start: {exc}")
+            return None
+        self.refresh()
+        return run
+
+    def section_target(self, index: int) -> Target:
+        section = split_sections(self.doc.text)[index]
+        return Target(
+            section.start, section.end, section.text(self.doc.text), f"§{index + 1}", self.doc.version
+        )
+
+    @Slot(str)
+    def rerun(self, sid: str) -> None:
+        self.runner.rerun(sid, self.learner.rule_texts)
+
+    @Slot()
+    def review(self) -> None:
+        for start, end, remark in review_comments(self.doc.text):
+            if not any(c.start == start and c.text == remark for c in self.doc.comments()):
+                self.doc.add_comment(AGENT, start, end, remark)
+        self.tabs.setCurrentWidget(self.comments)
+
+    @Slot(object, str)
+    def _on_run_finished(self, run: ActionRun, error: str) -> None:
+        if error:
+            self.status.setText(f"{run.action} {run.target.label}: {error}")
+        self.refresh()
+
+    # -- review -------------------------------------------------------------------------------
+    def _guard(self, fn: object, *args: object) -> None:
+        try:
+            fn(*args)  # type: ignore[operator]
+        except CollabError as exc:
+            self.status.setText(str(exc))
+        self.learner.learn(self.doc)
+        self.refresh()
+
+    @Slot(str)
+    def accept(self, sid: str) -> None:
+        self._guard(self.doc.accept, sid)
+
+    @Slot(str)
+    def reject(self, sid: str) -> None:
+        self._guard(self.doc.reject, sid)
+
+    @Slot()
+    def accept_all(self) -> None:
+        self._guard(self.doc.accept_all)
+
+    @Slot()
+    def reject_all(self) -> None:
+        self._guard(self.doc.reject_all)
+
+    @Slot()
+    def undo(self) -> None:
+        self._guard(self.doc.undo)
+
+    @Slot()
+    def redo(self) -> None:
+        self._guard(self.doc.redo)
+
+    @Slot()
+    def _on_restore(self) -> None:
+        item = self.history.currentItem()
+        if item is not None:
+            self._guard(self.doc.restore, int(item.data(Qt.ItemDataRole.UserRole)))
+
+    # -- views --------------------------------------------------------------------------------
+    def _on_doc_event(self, event: DocEvent) -> None:
+        if event.name == "version_added":
+            self._history_dirty = True
+        if not self._timer.isActive():
+            self._timer.start()
+
+    @Slot()
+    def refresh(self) -> None:
+        open_ = self.doc.suggestions(open_only=True)
+        self.suggestions.show_suggestions(open_, self.runner.actions)
+        self.editor.refresh_highlights()
+        self.preview.setHtml(tracked_html(self.doc.text, open_))
+        presence = self.doc.presence().get(AGENT)
+        self.presence_label.setText(f"Agent: {presence.activity}" if presence else "")
+        self.undo_button.setEnabled(self.doc.can_undo)
+        self.redo_button.setEnabled(self.doc.can_redo)
+        if self._history_dirty:
+            self._history_dirty = False
+            self.history.clear()
+            for snap in reversed(self.doc.snapshots()):
+                self.history.addItem(f"v{snap.version} · {snap.author} · {snap.description}")
+                self.history.item(self.history.count() - 1).setData(Qt.ItemDataRole.UserRole, snap.version)
+        self.comments.clear()
+        for c in self.doc.comments():
+            state = " (resolved)" if c.resolved else " (text deleted)" if c.orphaned else ""
+            self.comments.addItem(f"{c.author}{state}: {c.text}\n   on “{c.quoted[:60]}…”")
+
+    @Slot()
+    def _show_rules(self) -> None:
+        self.rules.show_rules(self.learner.rules, self.learner.reviewed, self.learner.fact_texts)
+
+    def shutdown(self) -> None:
+        self.runner.stop_all()
+        self.learner.shutdown()
+        self.editor.detach()
+        self._unsubscribe()

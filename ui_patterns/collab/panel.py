@@ -1,0 +1,215 @@
+"""Side panels of the document page: suggestions (tracked changes with accept/reject) and learned rules.
+
+Both are thin views rebuilt from the document's state; the page decides what the buttons do.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agent_core.collab import Suggestion
+from agent_core.collab.learning import StyleRule
+from ui_patterns.collab.editor import DELETE_RED
+
+INSERT_GREEN = "#1e8449"
+
+
+def change_html(original: str, replacement: str, colour: str = INSERT_GREEN, limit: int = 400) -> str:
+    """A tracked change as rich text: deletion struck through in red, insertion underlined in colour."""
+
+    def cut(text: str) -> str:
+        return html.escape(text if len(text) <= limit else text[: limit - 1] + "…").replace("\n", "<br>")
+
+    parts = []
+    if original:
+        parts.append(f'<s style="color:{DELETE_RED}; background:#fdecea">{cut(original)}</s>')
+    if replacement:
+        parts.append(f'<u style="color:{colour}; background:#e9f7ef">{cut(replacement)}</u>')
+    return " ".join(parts) or "<i>(empty)</i>"
+
+
+def _label(text: str, *, rich: bool = False, muted: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    if muted:
+        label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+class SuggestionCard(QFrame):
+    """One suggestion: who, what, the diff, and its buttons (Re-run instead of Accept when conflicted)."""
+
+    def __init__(self, suggestion: Suggestion, action: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sid = suggestion.id
+        self.setObjectName("suggestionCard")
+        border = DELETE_RED if suggestion.status == "conflicted" else suggestion.colour
+        self.setStyleSheet(
+            f"QFrame#suggestionCard {{ border: 1px solid {border}; border-left: 4px solid {border};"
+            " border-radius: 6px; background: palette(base); }"
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        state = "streaming…" if suggestion.streaming else suggestion.status
+        self.header = _label(f"{suggestion.id} · {suggestion.author} · {action or suggestion.kind} · {state}")
+        self.header.setStyleSheet(f"color: {suggestion.colour}; font-weight: 600;")
+        layout.addWidget(self.header)
+        if suggestion.kind == "comment":
+            layout.addWidget(_label(suggestion.note))
+        else:
+            original = "" if suggestion.kind == "insert" else suggestion.original
+            layout.addWidget(
+                _label(change_html(original, suggestion.replacement, suggestion.colour), rich=True)
+            )
+        if suggestion.status == "conflicted":
+            warning = _label(f"⚠ Conflict — never applied: {suggestion.conflict_reason}")
+            warning.setStyleSheet(f"color: {DELETE_RED};")
+            layout.addWidget(warning)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.accept_button = QPushButton("Accept")
+        self.reject_button = QPushButton("Reject")
+        self.rerun_button = QPushButton("Re-run")
+        for button in (self.rerun_button, self.reject_button, self.accept_button):
+            row.addWidget(button)
+        self.accept_button.setVisible(suggestion.status == "pending")
+        self.accept_button.setEnabled(not suggestion.streaming)
+        self.rerun_button.setVisible(suggestion.status == "conflicted")
+        layout.addLayout(row)
+
+
+class SuggestionsPanel(QWidget):
+    """Open suggestions, newest last, with Accept all / Reject all."""
+
+    accept_requested = Signal(str)
+    reject_requested = Signal(str)
+    rerun_requested = Signal(str)
+    accept_all_requested = Signal()
+    reject_all_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.count_label = _label("No suggestions", muted=True)
+        self.accept_all_button = QPushButton("Accept all")
+        self.reject_all_button = QPushButton("Reject all")
+        self.accept_all_button.clicked.connect(self.accept_all_requested)
+        self.reject_all_button.clicked.connect(self.reject_all_requested)
+        bar.addWidget(self.count_label, 1)
+        bar.addWidget(self.accept_all_button)
+        bar.addWidget(self.reject_all_button)
+        layout.addLayout(bar)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        holder = QWidget()
+        self._cards = QVBoxLayout(holder)
+        self._cards.setSpacing(6)
+        self._cards.addStretch(1)
+        scroll.setWidget(holder)
+        layout.addWidget(scroll, 1)
+        self._by_id: dict[str, SuggestionCard] = {}
+
+    def cards(self) -> dict[str, SuggestionCard]:
+        return dict(self._by_id)
+
+    def show_suggestions(self, suggestions: list[Suggestion], actions: dict[str, str]) -> None:
+        for card in self._by_id.values():
+            self._cards.removeWidget(card)
+            card.hide()
+            card.deleteLater()
+        self._by_id = {}
+        for suggestion in suggestions:
+            card = SuggestionCard(suggestion, actions.get(suggestion.id, ""))
+            card.accept_button.clicked.connect(
+                lambda _c=False, sid=suggestion.id: self.accept_requested.emit(sid)
+            )
+            card.reject_button.clicked.connect(
+                lambda _c=False, sid=suggestion.id: self.reject_requested.emit(sid)
+            )
+            card.rerun_button.clicked.connect(
+                lambda _c=False, sid=suggestion.id: self.rerun_requested.emit(sid)
+            )
+            self._cards.insertWidget(self._cards.count() - 1, card)
+            self._by_id[suggestion.id] = card
+        pending = sum(1 for s in suggestions if s.status == "pending")
+        conflicted = len(suggestions) - pending
+        self.count_label.setText(
+            f"{pending} pending" + (f", {conflicted} conflicted" if conflicted else "")
+            if suggestions
+            else "No suggestions — pick a quick action"
+        )
+        self.accept_all_button.setEnabled(pending > 0)
+        self.reject_all_button.setEnabled(bool(suggestions))
+
+
+class RulesPanel(QWidget):
+    """Each learned style rule beside the reviewed edits that taught it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(8)
+        self.texts: list[str] = []
+        self.show_rules([], {}, [])
+
+    def show_rules(self, rules: list[StyleRule], reviewed: dict[str, Suggestion], facts: list[str]) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+        self.texts = [rule.text for rule in rules]
+        if not rules:
+            hint = "No rules yet: accept or reject a few suggestions and the agent learns your style."
+            self._layout.addWidget(_label(hint, muted=True))
+        for rule in rules:
+            lines = [f"<b>{html.escape(rule.text)}</b> <span style='color:gray'>({rule.topic})</span>"]
+            for sid in rule.taught_by:
+                s = reviewed.get(sid)
+                if s is not None:
+                    verdict = "✓ accepted" if s.status == "accepted" else "✕ rejected"
+                    lines.append(f"{sid} {verdict}: {change_html(s.original, s.replacement, s.colour, 90)}")
+            self._layout.addWidget(_label("<br>".join(lines), rich=True))
+        if facts:
+            text = "<b>Facts remembered</b><br>" + "<br>".join(html.escape(f) for f in facts)
+            self._layout.addWidget(_label(text, rich=True))
+        self._layout.addStretch(1)
+
+
+def tracked_html(text: str, suggestions: list[Suggestion]) -> str:
+    """The whole document with open suggestions inline as tracked changes (the rendered preview)."""
+    out: list[str] = []
+    cursor = 0
+    for s in sorted(suggestions, key=lambda s: (s.start, s.end)):
+        if s.start < cursor or s.kind == "comment":
+            continue
+        out.append(html.escape(text[cursor : s.start]))
+        if s.status == "conflicted":
+            out.append(f'<span style="background:#fdecea" title="{html.escape(s.conflict_reason)}">')
+            out.append(
+                f"{html.escape(text[s.start : s.end])}</span><sup style='color:{DELETE_RED}'>⚠{s.id}</sup>"
+            )
+        else:
+            original = "" if s.kind == "insert" else text[s.start : s.end]
+            out.append(change_html(original, s.replacement, s.colour, 10_000) + f"<sup>{s.id}</sup>")
+        cursor = s.end
+    out.append(html.escape(text[cursor:]))
+    body = "".join(out).replace("\n", "<br>")
+    return f"<div style='line-height:140%'>{body}</div>"

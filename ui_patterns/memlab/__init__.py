@@ -1,0 +1,1 @@
+"""Memory Lab page: run memory strategies over benchmark datasets and compare them."""
