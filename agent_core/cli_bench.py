@@ -25,8 +25,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Feed a dataset through each memory strategy and score recall@k, answers, "
         "latency and staleness. Writes results.json, results.csv, details.json and PNG plots.",
     )
-    p.add_argument("--dataset", required=True, choices=DATASETS)
-    p.add_argument("source", help="a file path (locomo, longmemeval) or a size: tiny|small|medium|large|N")
+    p.add_argument("--dataset", choices=DATASETS, help="required unless --suite is given")
+    p.add_argument(
+        "source", nargs="?", help="a file path (locomo, longmemeval) or a size: tiny|small|medium|large|N"
+    )
+    p.add_argument(
+        "--suite",
+        choices=("contradictions",),
+        default=None,
+        help="a built-in suite instead of a dataset: contradictions = fact flips × consolidation policies",
+    )
     p.add_argument(
         "--strategies",
         default=DEFAULT_STRATEGIES,
@@ -59,6 +67,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from agent_core.memlab import DatasetFormatError, print_table
     from agent_core.memlab.runner import RunConfig, run_benchmark
 
+    if args.suite == "contradictions":
+        from agent_core.contradictions import cmd_contradictions
+
+        return cmd_contradictions(args.out)
+    if not args.dataset or not args.source:
+        print("error: give --dataset and a source, or --suite", file=sys.stderr)
+        return 2
     try:
         strategies = parse_strategies(args.strategies)
         ks = parse_ks(args.k)

@@ -270,3 +270,19 @@ def plot(report: WorkbenchReport, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     return path
+
+
+def cmd_contradictions(out: Path | None) -> int:
+    """`agent-ux-lab bench --suite contradictions [--out DIR]`: table on stdout, JSON + PNG in DIR."""
+    import json
+    import sys
+    from datetime import datetime
+
+    report = run_workbench()
+    out = out or Path("memlab-runs") / f"contradictions-{datetime.now():%Y%m%d-%H%M%S}"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "contradictions.json").write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    plot(report, out / "contradictions.png")
+    print(report.table())
+    print(f"\nresults: {out / 'contradictions.json'}; chart: {out / 'contradictions.png'}", file=sys.stderr)
+    return 0

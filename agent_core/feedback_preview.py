@@ -34,6 +34,13 @@ class Change:
     fact: dict | None = None
     reason: str = ""
 
+    def label(self) -> str:
+        """One line for a list of changes."""
+        if self.kind == "procedural":
+            added = [ln[1:] for ln in self.diff_lines() if ln.startswith("+") and not ln.startswith("+++")]
+            return f"new instructions version: {'; '.join(added)[:70] or 'reworded'}"
+        return f"{self.action}: {(self.after or self.before or '')[:70]}"
+
     def diff_lines(self) -> list[str]:
         if self.kind == "procedural":
             return text_diff(self.before or "", self.after or "", "instructions now", "proposed")
@@ -99,10 +106,11 @@ def propose(
                     reason="good answers become few-shot examples" if score > 0 else "no longer an example",
                 )
             )
-    if correction.strip():
+    said = correction.strip() or comment.strip()  # a comment can carry a correction too
+    if said:
         token = current_namespace.set(profile)
         try:
-            facts, _call = lab.writer.extract(correction)
+            facts, _call = lab.writer.extract(said)
         finally:
             current_namespace.reset(token)
         for f in facts:
@@ -120,6 +128,8 @@ def propose(
             p.changes.append(
                 Change("procedural", "new_version", before, proposed, reason=f"feedback: {comment or score}")
             )
+    order = {"semantic": 0, "procedural": 1, "episodic": 2}  # what the user said first, then the rest
+    p.changes.sort(key=lambda c: order.get(c.kind, 3))
     return p
 
 

@@ -22,7 +22,7 @@ from agent_core.llm import LLM
 from agent_core.runs import Run, Step, StepRecorder, register_secret
 from agent_core.settings import Settings
 from agent_core.tools import Tool
-from memory.audit import AuditReport, audit, needles_for, purge
+from memory.audit import AuditReport, audit, needles_for, purge, scrub_job_payloads
 from memory.background import BackgroundMemory, JobOutcome
 from memory.clock import Clock, SystemClock
 from memory.consolidation import MemoryWriter, Quality
@@ -81,6 +81,7 @@ class Lab:
         )
         self.background = BackgroundMemory(self.writer, self.clock, self.settings.debounce_s)
         self.background.listeners.append(self._record_job)
+        self.store.subscribe(self._on_store_change)
         self.proposals: dict[str, Proposal] = {}
         self.step_listeners: list[Callable[[str, Step], None]] = []
         self.approver: Callable[[Tool, dict], bool] | None = None
@@ -157,6 +158,10 @@ class Lab:
             result.model,
             h.id,
         )
+
+    def _on_store_change(self, event: str, namespace: str, ids: list[str]) -> None:
+        if event == "delete":
+            scrub_job_payloads(self.engine, namespace, ids)
 
     def _record_job(self, outcome: JobOutcome) -> None:
         """File a background job's result (stored vs discarded, links) as a step of the turn's run."""
@@ -269,10 +274,15 @@ class Lab:
 
     def delete_memory_verified(self, memory_id: str) -> AuditReport:
         """Delete one memory, make it final on disk, and prove it with an audit."""
-        needles = needles_for(self.engine, memory_ids=[memory_id])
-        self.store.delete(memory_id)
+        return self.delete_memories_verified([memory_id])
+
+    def delete_memories_verified(self, memory_ids: list[str]) -> AuditReport:
+        """Delete memories (e.g. a junk-review prune), purge them from disk, audit for their text and ids."""
+        needles = needles_for(self.engine, memory_ids=memory_ids)
+        for mid in memory_ids:
+            self.store.delete(mid)
         purge(self.engine, self.chroma_dir)
-        return self.audit(texts=[n for n in needles if n != memory_id], ids=[memory_id])
+        return self.audit(texts=[n for n in needles if n not in memory_ids], ids=memory_ids)
 
 
 __all__ = ["Conversation", "Instruction", "Lab", "Message", "default_data_dir"]

@@ -124,6 +124,7 @@ class LLM:
         t0 = time.perf_counter()
         result = LLMResult(model=self.model)
         calls: dict[int, dict] = {}
+        saw_choices = False
         try:
             stream = self.client.chat.completions.create(
                 model=self.model,
@@ -137,6 +138,7 @@ class LLM:
                     if chunk.usage:
                         result.prompt_tokens = chunk.usage.prompt_tokens
                         result.completion_tokens = chunk.usage.completion_tokens
+                    saw_choices = saw_choices or bool(chunk.choices)
                     for choice in chunk.choices:
                         delta = choice.delta
                         if delta.content:
@@ -159,6 +161,8 @@ class LLM:
             raise explain(exc, self.provider) from exc
         except httpx.HTTPError as exc:
             raise LLMError(f"The connection to the model broke mid-answer: {exc}", kind="connection") from exc
+        if not result.stopped and not saw_choices:
+            raise LLMError("The model returned no choices (an empty answer).", kind="empty")
         if not result.stopped and result.finish_reason is None:
             raise LLMError(
                 "The model's stream ended before the answer was complete (truncated).", kind="truncated"

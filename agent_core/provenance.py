@@ -8,6 +8,7 @@ run of kind "memory") and `job_id` (the background `MemoryJob`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, or_, select
 from agent_core.conversations import Message
 from agent_core.runs import Run, Step
 from memory.models import Memory, MemoryJob
+from memory.timetravel import aware
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Provenance:
                 "prompt_tokens": ex.prompt_tokens,
                 "completion_tokens": ex.completion_tokens,
                 "latency_ms": round(ex.latency_ms, 2),
+                "prompt": str(ex.messages[-1].get("content", ""))[:600] if ex.messages else "",
             },
             "job": None if self.job is None else {"id": self.job.id, "status": self.job.status},
         }
@@ -158,3 +161,39 @@ def memory_provenance(engine: Engine, memory_id: str) -> Provenance | None:
                 output=step.output,
             )
         return out
+
+
+def write_counts(engine: Engine, run_id: str) -> dict[str, int]:
+    """Stored vs discarded (and the rest) summed over a turn's memory_write steps (hot path and background)."""
+    totals: dict[str, int] = {}
+    with Session(engine, expire_on_commit=False) as s:
+        steps = list(s.exec(select(Step).where(Step.run_id == run_id, Step.kind == "memory_write")))
+    for st in steps:
+        out = st.output if isinstance(st.output, dict) else {}
+        for k, v in (out.get("counts") or {}).items():
+            totals[k] = totals.get(k, 0) + int(v)
+    return totals
+
+
+@dataclass
+class TurnPoint:
+    """A point on a profile's timeline: the end of one chat turn."""
+
+    index: int
+    run_id: str
+    title: str
+    at: datetime
+
+
+def turn_points(engine: Engine, profile: str) -> list[TurnPoint]:
+    """The profile's chat turns, oldest first, each with the time it ended (for time travel)."""
+    with Session(engine, expire_on_commit=False) as s:
+        runs = list(
+            s.exec(
+                select(Run).where(Run.profile == profile, Run.kind == "chat").order_by(col(Run.created_at))
+            )
+        )
+    return [
+        TurnPoint(i + 1, r.id, r.title, aware(r.finished_at or r.created_at) or r.created_at)
+        for i, r in enumerate(runs)
+    ]

@@ -120,5 +120,5 @@ def _set_typed(obj: object, name: str, value: object) -> None:
             setattr(obj, name, float(value))  # type: ignore[arg-type]
         elif isinstance(current, str) and isinstance(value, str):
             setattr(obj, name, value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # e.g. Infinity for an int: keep the default
         pass

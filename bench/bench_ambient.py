@@ -28,7 +28,7 @@ from agent_core.runs import Run  # noqa: E402
 from agent_core.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.ambient.page import AmbientPage  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread  # noqa: E402
 
 KINDS = ["triage", "triage", "triage", "researcher", "researcher", "researcher", "scheduler", "scheduler"]
 
@@ -38,6 +38,7 @@ def cycled(events: list[Event], n: int) -> list[Event]:
 
 
 def main(n_events: int = 200) -> int:
+    favour_gui_thread()  # as the desktop app does
     app = QApplication.instance() or QApplication(sys.argv)
     lab = Lab(Path(tempfile.mkdtemp()), Settings(embedder="hash-256", sim=SimConfig.instant()))
     lab.warm_up()

@@ -22,7 +22,7 @@ from agent_core.lab import Lab  # noqa: E402
 from agent_core.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.chat import ChatPage, demo_script  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread  # noqa: E402
 
 BUDGET_MS = 50.0
 
@@ -37,6 +37,7 @@ def wait_until(pred: Callable[[], bool], timeout_ms: int = 10_000) -> None:
 
 
 def main(rounds: int = 3) -> None:
+    favour_gui_thread()  # as the desktop app does
     app = QApplication.instance() or QApplication([])
     settings = Settings(
         embedder="hash-256",

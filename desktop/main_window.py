@@ -132,6 +132,13 @@ class MainWindow(QMainWindow):
                 return self.pages.get(key)
         return None
 
+    @Slot(str)
+    def show_run(self, run_id: str) -> None:
+        traces = self.show_page("traces")
+        if traces is not None and hasattr(traces, "select_run"):
+            traces.refresh()
+            traces.select_run(run_id)
+
     def current_key(self) -> str | None:
         item = self.nav.currentItem()
         return item.data(EntryRole) if item else None
@@ -149,6 +156,8 @@ class MainWindow(QMainWindow):
             page = create_page(entry, self.ctx, self.stack)
             self.pages[key] = page
             self.stack.addWidget(page)
+            if hasattr(page, "open_run"):  # provenance links (memory inspector) open the trace viewer
+                page.open_run.connect(self.show_run)
         self.stack.setCurrentWidget(page)
 
     # -- actions --------------------------------------------------------------------------------

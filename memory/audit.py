@@ -9,6 +9,7 @@ is found too. `purge()` is what makes a delete final on disk: FTS merge, WAL che
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,17 +132,14 @@ def audit(
     existing = set(inspect(engine).get_table_names())
     with engine.connect() as conn:
         for table, (tscope, cols) in TABLES.items():
-            if table not in existing and table != "memory_fts":
+            if table not in existing:  # e.g. no FTS table on PostgreSQL
                 continue
             for c in cols:
                 for n in needles:
-                    try:
-                        count = conn.execute(
-                            text(f'SELECT COUNT(*) FROM "{table}" WHERE lower("{c}") LIKE :p'),
-                            {"p": f"%{n.lower()}%"},
-                        ).scalar_one()
-                    except Exception:  # noqa: BLE001 - a table this database does not have (FTS on PostgreSQL)
-                        break
+                    count = conn.execute(
+                        text(f'SELECT COUNT(*) FROM "{table}" WHERE lower(CAST("{c}" AS TEXT)) LIKE :p'),
+                        {"p": f"%{n.lower()}%"},
+                    ).scalar_one()
                     if count:
                         where = f"{table}.{c}"
                         hit_scope = "tombstone" if where == "memoryevent.memory_id" else tscope
@@ -190,3 +188,36 @@ def purge(engine: Engine, chroma_dir: Path | str | None = None) -> None:
         conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         conn.exec_driver_sql("VACUUM")
         conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def scrub_job_payloads(engine: Engine, namespace: str, memory_ids: list[str]) -> int:
+    """Drop deleted memories from finished jobs' payloads (a hot-path save is echoed in the episode)."""
+    if not memory_ids:
+        return 0
+    doomed = set(memory_ids)
+    changed = 0
+    with engine.begin() as conn:
+        jobs = conn.execute(text("SELECT COUNT(*) FROM memoryjob WHERE namespace = :ns"), {"ns": namespace})
+        if not jobs.scalar_one():
+            return 0
+        for n in doomed:
+            rows = conn.execute(
+                text("SELECT id, payload_json FROM memoryjob WHERE namespace = :ns AND payload_json LIKE :p"),
+                {"ns": namespace, "p": f"%{n}%"},
+            ).all()
+            for job_id, raw in rows:
+                conn.execute(
+                    text("UPDATE memoryjob SET payload_json = :p WHERE id = :id"),
+                    {"p": json.dumps(_without(json.loads(raw), doomed), ensure_ascii=False), "id": job_id},
+                )
+                changed += 1
+    return changed
+
+
+def _without(obj: object, ids: set[str]) -> object:
+    """`obj` with every dict whose "id" is in `ids` removed."""
+    if isinstance(obj, dict):
+        return {k: _without(v, ids) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_without(v, ids) for v in obj if not (isinstance(v, dict) and v.get("id") in ids)]
+    return obj

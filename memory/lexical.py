@@ -109,8 +109,8 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
-MAX_DOC_FREQ = 5000
-MAX_TERMS = 8
+MAX_DOC_FREQ = 500
+MAX_TERMS = 6
 DF_TTL_S = 30.0
 _df_cache: dict[tuple[str, str], tuple[float, int]] = {}
 
@@ -211,6 +211,6 @@ def fts_search(engine: Engine, namespace: str, query: str, limit: int) -> list[s
 
 def _doc_freq(conn, term: str) -> int:  # noqa: ANN001
     if _is_pg(conn):
-        return lexical_pg.doc_freq(conn, term, MAX_DOC_FREQ + 1)
+        return lexical_pg.doc_freq(conn, term, 10 * MAX_DOC_FREQ)  # capped: enough to rank common terms
     row = conn.execute(text("SELECT doc FROM memory_fts_vocab WHERE term = :t"), {"t": term}).first()
     return row[0] if row else 0

@@ -384,31 +384,33 @@ class MemoryStore:
         n = max(4 * k, 20)
         qvec = self.embedder([query])[0]
         lexical = fts_search(self.engine, namespace, query, n)
+        dense = {kind: self.index.query(namespace, kind, qvec, n) for kind in kinds}
+        ids = {mid for hits in dense.values() for mid, _ in hits} | set(lexical)
+        with self.session() as s:
+            # Look rows up by id alone: with kind/namespace in the WHERE clause SQLite picks those
+            # indexes and scans the whole namespace instead of fetching ~40 primary keys.
+            rows = list(s.exec(select(Memory).where(col(Memory.id).in_(ids))))
+            if SEMANTIC in kinds and as_of is None:
+                pinned = select(Memory).where(
+                    Memory.namespace == namespace,
+                    col(Memory.pinned).is_(True),
+                    col(Memory.valid_to).is_(None),
+                )
+                rows += list(s.exec(pinned))
         results: list[Recalled] = []
         for kind in kinds:
             assert kind in KINDS, kind
-            dense = self.index.query(namespace, kind, qvec, n)
-            ids = {mid for mid, _ in dense} | set(lexical)
-            with self.session() as s:
-                q = select(Memory).where(
-                    col(Memory.id).in_(ids), Memory.kind == kind, Memory.namespace == namespace
-                )
-                mems = {
-                    m.id: m
-                    for m in s.exec(q)
-                    if _valid(m, as_of) and not m.flagged and (where is None or where(m))
-                }
-                if kind == SEMANTIC and as_of is None:
-                    for m in s.exec(
-                        select(Memory).where(
-                            Memory.namespace == namespace,
-                            col(Memory.pinned).is_(True),
-                            col(Memory.valid_to).is_(None),
-                        )
-                    ):  # noqa: E712
-                        mems.setdefault(m.id, m)
+            mems = {
+                m.id: m
+                for m in rows
+                if m.kind == kind
+                and m.namespace == namespace
+                and _valid(m, as_of)
+                and not m.flagged
+                and (where is None or where(m))
+            }
             kind_lex = [mid for mid in lexical if mid in mems]
-            results += score_candidates(mems, dense, kind_lex, weights, as_of or self.clock.now())
+            results += score_candidates(mems, dense[kind], kind_lex, weights, as_of or self.clock.now())
         results.sort(key=lambda r: r.score, reverse=True)
         return results[:k]
 

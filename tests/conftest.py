@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.setswitchinterval(0.001)  # as the app does (ui_patterns.common.stall.favour_gui_thread)
 
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -19,6 +19,17 @@ from agent_core.sheet.model import Column, Sheet
 def import_csv(path: str | Path, *, encoding: str = "utf-8-sig") -> Sheet:
     """A sheet whose input columns are the CSV header; `utf-8-sig` also reads Excel's BOM files."""
     path = Path(path)
+    try:
+        return _read_csv(path, encoding)
+    except UnicodeDecodeError as exc:
+        raise SheetSpecError(
+            f"{path.name}: byte {exc.start} is not valid {encoding} text; save the file as UTF-8"
+        ) from None
+    except csv.Error as exc:
+        raise SheetSpecError(f"{path.name}: not a readable CSV file ({exc})") from None
+
+
+def _read_csv(path: Path, encoding: str) -> Sheet:
     with path.open(newline="", encoding=encoding) as handle:
         reader = csv.reader(handle)
         header = next(reader, None)

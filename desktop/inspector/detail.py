@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.inspector.models import fmt_dt
@@ -28,7 +29,32 @@ def _value(m: Memory) -> str:
     return f" = {_e(m.value)}" if m.value and m.value != m.content else ""
 
 
-def detail_html(memory: Memory, history: list[Memory], events: list[MemoryEvent]) -> str:
+def provenance_html(prov: dict) -> str:
+    """The turn a memory came from and the model call that extracted it, with links to their traces."""
+    out = []
+    user = next((m for m in prov.get("messages", []) if m["role"] == "user"), None)
+    if user:
+        out.append(f"<p>From the turn: <i>“{_e(user['content'][:200])}”</i></p>")
+    if prov.get("run_id"):
+        out.append(f"<p><a href='run:{_e(prov['run_id'])}'>Open this turn's trace</a></p>")
+    ex = prov.get("extraction")
+    if ex:
+        out.append(
+            f"<p><b>Extraction call</b> ({_e(ex['purpose'])}, {_e(ex['run_kind'])} run): "
+            f"{_e(ex['model'] or '—')} · {ex['prompt_tokens']}+{ex['completion_tokens']} tokens · "
+            f"{ex['latency_ms']:.0f} ms · <a href='run:{_e(ex['run_id'])}'>open the call</a></p>"
+        )
+        if ex.get("prompt"):
+            out.append(f"<pre style='background:#f4f4f4;white-space:pre-wrap'>{_e(ex['prompt'])}</pre>")
+    job = prov.get("job")
+    if job:
+        out.append(f"<p>Background job <code>{_e(job['id'][:8])}</code> · {_e(job['status'])}</p>")
+    return "".join(out)
+
+
+def detail_html(
+    memory: Memory, history: list[Memory], events: list[MemoryEvent], provenance: dict | None = None
+) -> str:
     """HTML for one memory; every user-supplied string is escaped."""
     m = memory
     status = "current" if m.current else "superseded (kept as history, no longer recalled)"
@@ -66,6 +92,8 @@ def detail_html(memory: Memory, history: list[Memory], events: list[MemoryEvent]
             )
     else:
         parts.append("<p style='color:#777'>No source recorded (written by hand or imported).</p>")
+    if provenance:
+        parts.append(provenance_html(provenance))
 
     parts.append("</td><td width='50%' valign='top' style='padding-left:12px'>")
     parts.append("<h4 style='margin-top:0'>History</h4>")
@@ -105,19 +133,30 @@ def detail_html(memory: Memory, history: list[Memory], events: list[MemoryEvent]
 class DetailPanel(QWidget):
     """Shows `detail_html` for the selected memory; `show_memory` is fed by the owning tab."""
 
+    run_requested = Signal(str)  # a provenance link: open this run in the trace viewer
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._on_anchor)
         self.browser.setHtml(EMPTY_HTML)
         self.memory_id: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
 
-    def show_memory(self, memory: Memory, history: list[Memory], events: list[MemoryEvent]) -> None:
+    def show_memory(
+        self, memory: Memory, history: list[Memory], events: list[MemoryEvent], provenance: dict | None = None
+    ) -> None:
         self.memory_id = memory.id
-        self.browser.setHtml(detail_html(memory, history, events))
+        self.browser.setHtml(detail_html(memory, history, events, provenance))
+
+    @Slot(QUrl)
+    def _on_anchor(self, url: QUrl) -> None:
+        target = url.toString()
+        if target.startswith("run:"):
+            self.run_requested.emit(target.removeprefix("run:"))
 
     def clear(self) -> None:
         self.memory_id = None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.provenance import memory_provenance
 from desktop.inspector.detail import DetailPanel
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.models import (
@@ -36,6 +37,7 @@ from desktop.inspector.models import (
     MemoryTableModel,
     one_line,
 )
+from memory.audit import AuditReport
 from memory.models import EPISODIC, SEMANTIC, Memory
 from ui_patterns.common.context import LabContext
 
@@ -81,6 +83,7 @@ class MemoryTab(QWidget):
     loaded = Signal(int)  # rows shown after a reload
     action_done = Signal(str, str)  # action, memory id
     failed = Signal(str)
+    audited = Signal(object)  # the deletion audit (memory.audit.AuditReport) after a delete
 
     def __init__(self, ctx: LabContext, kind: str, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,18 +265,20 @@ class MemoryTab(QWidget):
         if mem is None:
             return
         self._selected_id = mem.id
-        store = self.ctx.lab.store
+        store, engine = self.ctx.lab.store, self.ctx.lab.engine
 
         def load() -> tuple:
-            return store.get(mem.id) or mem, store.history(mem.id), store.events(mem.id)
+            prov = memory_provenance(engine, mem.id)
+            extra = prov.as_dict() if prov else None
+            return store.get(mem.id) or mem, store.history(mem.id), store.events(mem.id), extra
 
         self.jobs.latest(f"detail:{self.kind}", load, self._on_detail, self._on_error)
 
     def _on_detail(self, result: object) -> None:
         assert isinstance(result, tuple)
-        memory, history, events = result
+        memory, history, events, provenance = result
         if memory.id == self._selected_id:
-            self.detail.show_memory(memory, history, events)
+            self.detail.show_memory(memory, history, events, provenance)
 
     def _update_buttons(self) -> None:
         mem = self.selected_memory()
@@ -329,8 +334,8 @@ class MemoryTab(QWidget):
         )
         if not self.confirm("Delete memory", text):
             return
-        store = self.ctx.lab.store
-        self._run_action("delete", memory_id, lambda: store.delete(memory_id))
+        lab = self.ctx.lab
+        self._run_action("delete", memory_id, lambda: lab.delete_memory_verified(memory_id))
 
     def approve(self, memory_id: str) -> None:
         store = self.ctx.lab.store
@@ -342,6 +347,8 @@ class MemoryTab(QWidget):
         def done(result: object) -> None:
             if isinstance(result, Memory):
                 self.model.update_memory(result)
+            if isinstance(result, AuditReport):
+                self.audited.emit(result)
             self.action_done.emit(action, memory_id)
             self.refresh()
 

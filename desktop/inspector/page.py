@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QTa
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.memory_tab import REVIEW, MemoryTab
 from desktop.inspector.procedural import ProceduralTab
+from desktop.inspector.trust import add_trust_tabs
 from memory.models import EPISODIC, SEMANTIC
-from memory.transfer import ImportFileError, export_profile, import_profile
+from memory.transfer import ImportFileError, export_profile
+from memory.transfer_project import import_any
 from ui_patterns.common.context import LabContext
 from ui_patterns.common.page import PatternPage
 
@@ -33,6 +35,7 @@ class MemoryInspector(PatternPage):
 
     transfer_done = Signal(str)  # a human-readable outcome
     transfer_failed = Signal(str)
+    open_run = Signal(str)  # a provenance link: the shell shows this run in the trace viewer
 
     def __init__(self, ctx: LabContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -49,6 +52,7 @@ class MemoryInspector(PatternPage):
         self.tabs.addTab(self.episodic, "Episodic")
         self.tabs.addTab(self.procedural, "Procedural")
         self.tabs.addTab(self.review, "Needs review")
+        self.trust_tabs = add_trust_tabs(self, ctx)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.profile_label = QLabel(self)
@@ -118,8 +122,9 @@ class MemoryInspector(PatternPage):
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:
-        if self.tabs.currentWidget() is self.procedural:
-            self.procedural.refresh()
+        current = self.tabs.currentWidget()
+        if current is self.procedural or current in self.trust_tabs.refreshable:
+            current.refresh()  # type: ignore[attr-defined]
 
     @Slot(int)
     def _on_review_count(self, n: int) -> None:
@@ -155,7 +160,7 @@ class MemoryInspector(PatternPage):
 
         def work() -> str:
             try:
-                r = import_profile(lab.store, lab.procedural, path, ns)
+                r = import_any(lab.store, lab.procedural, path, ns)
             except ImportFileError as exc:
                 raise ImportFileError(f"Import failed — {exc}. Nothing was changed.") from exc
             text = f"Imported {r['added']} memories into “{ns}” ({r['skipped']} already here"

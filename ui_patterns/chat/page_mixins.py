@@ -96,7 +96,9 @@ class TurnActionsMixin(_PageState):
         def done(out: object) -> None:
             out = out if isinstance(out, dict) else {}
             ins = out.get("instructions")
-            if ins:
+            if out.get("pending"):
+                text = "thanks — proposed memory changes are waiting for you in Memory › Feedback"
+            elif ins:
                 text = f"thanks — instructions updated to v{ins['version']}"
             else:
                 text = f"thanks — {'kept as a good example' if score > 0 else 'noted'}"

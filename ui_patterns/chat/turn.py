@@ -50,6 +50,7 @@ class TurnWidget(QFrame):
     retry_requested = Signal(object)
     feedback_submitted = Signal(object, int, str)  # turn, score, comment
     version_requested = Signal(str, str)  # current id, target id
+    memories_requested = Signal(object)  # turn: show the memories this turn produced (provenance)
 
     def __init__(self, user_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +77,18 @@ class TurnWidget(QFrame):
         self.assistant_actions = AssistantActions(self)
         self.feedback = FeedbackEditor(self)
         self.feedback_result = muted("", self)
-        for w in (self.status_label, self.footer, self.memory_label, self.feedback_result):
+        self.memories_link = muted("<a href='memories'>memories from this turn</a>", self)
+        self.memories_link.linkActivated.connect(lambda _href: self.memories_requested.emit(self))
+        self.turn_memories = muted("", self)
+        self.turn_memories.setWordWrap(True)
+        for w in (
+            self.status_label,
+            self.footer,
+            self.memory_label,
+            self.feedback_result,
+            self.memories_link,
+            self.turn_memories,
+        ):
             w.hide()
 
         user_col = QVBoxLayout()
@@ -100,6 +112,8 @@ class TurnWidget(QFrame):
             self.assistant_actions,
             self.feedback,
             self.feedback_result,
+            self.memories_link,
+            self.turn_memories,
         ):
             lay.addWidget(w)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -213,6 +227,7 @@ class TurnWidget(QFrame):
             footer_text(result.latency_ms, result.ttft_ms, result.memory_latency_ms, self._hot_ms)
         )
         self.footer.show()
+        self.memories_link.show()
         self._show_actions(True)
 
     def show_error(self, message: str) -> None:
@@ -231,7 +246,7 @@ class TurnWidget(QFrame):
         self.memory_label.setText("memory pending…")
         self.memory_label.show()
 
-    def memory_done(self, lines: list[str], error: str | None) -> None:
+    def memory_done(self, lines: list[str], error: str | None, counts: dict | None = None) -> None:
         after = (time.perf_counter() - self._pending_since) * 1000
         if error:
             text = f"memory failed: {error}"
@@ -239,8 +254,15 @@ class TurnWidget(QFrame):
             text = f"memory saved: {'; '.join(x.split(': ', 1)[-1] for x in lines)} (after {after:.0f} ms)"
         else:
             text = f"memory: nothing new to save (after {after:.0f} ms)"
+        if counts and counts.get("discarded"):
+            text += f" · {counts['discarded']} discarded below the quality thresholds"
         self.memory_label.setText(text)
         self.memory_label.show()
+
+    def show_turn_memories(self, lines: list[str]) -> None:
+        """The provenance answer: what this turn wrote to memory (replaced facts marked)."""
+        self.turn_memories.setText("\n".join(f"• {x}" for x in lines) or "this turn wrote no memories")
+        self.turn_memories.show()
 
     def show_feedback_result(self, text: str) -> None:
         self.feedback_result.setText(text)
@@ -262,6 +284,7 @@ class TurnWidget(QFrame):
         self._set_status(reply.status, "stopped — partial reply kept" if reply.status == "stopped" else "")
         self.footer.setText(footer_text(reply.latency_ms, reply.ttft_ms, reply.memory_latency_ms, None))
         self.footer.show()
+        self.memories_link.show()
         if reply.feedback:
             self.show_feedback_result(f"you rated this {'good' if reply.feedback > 0 else 'bad'}")
         self._show_actions(True)
