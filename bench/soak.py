@@ -189,6 +189,8 @@ def main() -> int:
             samples.append(s)
             probe.samples.clear()
             next_sample += args.sample_s
+            if len(samples) % 6 == 0:  # keep the curve current: a crash must still leave it behind
+                plot(samples, args.minutes)
             print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB  stall max {s['stall_max']:6.1f} ms  "
                   f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {ambient_rounds}  sheets {sheets.round}",
                   flush=True)  # fmt: skip

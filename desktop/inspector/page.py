@@ -20,7 +20,7 @@ from desktop.inspector.procedural import ProceduralTab
 from desktop.inspector.trust import add_trust_tabs
 from memory.models import EPISODIC, SEMANTIC
 from memory.transfer import ImportFileError, export_profile
-from memory.transfer_project import import_any
+from memory.transfer_project import export_project, import_any
 from ui_patterns.common.context import LabContext
 from ui_patterns.common.page import PatternPage
 
@@ -64,11 +64,17 @@ class MemoryInspector(PatternPage):
         self.export_button.setToolTip("Save this profile's memories, history and instructions as JSON")
         self.import_button.setToolTip("Merge a memory export into this profile (validated first)")
         self.export_button.clicked.connect(self._export_clicked)
+        self.export_all_button = QPushButton("Export project…", self)
+        self.export_all_button.setToolTip(
+            "Every profile's memories and instructions plus settings (no secrets)"
+        )
+        self.export_all_button.clicked.connect(self._export_all_clicked)
         self.import_button.clicked.connect(self._import_clicked)
 
         header = QHBoxLayout()
         header.addWidget(self.profile_label, 1)
         header.addWidget(self.export_button)
+        header.addWidget(self.export_all_button)
         header.addWidget(self.import_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -140,15 +146,27 @@ class MemoryInspector(PatternPage):
             self.export_to(Path(path))
 
     @Slot()
+    def _export_all_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export project", "project-memory.json", "Memory export (*.json)"
+        )
+        if path:
+            self.export_to(Path(path), whole_project=True)
+
+    @Slot()
     def _import_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import memory", "", "Memory export (*.json)")
         if path:
             self.import_from(Path(path))
 
-    def export_to(self, path: Path) -> None:
+    def export_to(self, path: Path, *, whole_project: bool = False) -> None:
         lab, ns = self.ctx.lab, self.ctx.profile
 
         def work() -> str:
+            if whole_project:
+                data = export_project(lab.store, lab.procedural, settings=lab.settings.to_json())
+                path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+                return f"Exported {len(data['profiles'])} profiles to {path.name}."
             data = export_profile(lab.store, lab.procedural, ns)
             path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
             return f"Exported {len(data['memories'])} memories of “{ns}” to {path.name}."

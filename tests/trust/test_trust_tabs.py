@@ -144,3 +144,14 @@ def test_chat_turn_link_lists_the_turns_memories(lab: Lab, qtbot) -> None:  # no
         [m.content for m in memories_from_message(lab.engine, res.message_id) if m.kind == "semantic"]
     )
     assert "Lives in Rome" in turn.turn_memories.text() and "Name is Ada" in turn.turn_memories.text()
+
+
+def test_inspector_exports_the_whole_project(inspector, lab: Lab, qtbot, tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    _chat(lab, "I live in Paris.")
+    with qtbot.waitSignal(inspector.transfer_done, timeout=10_000):
+        inspector.export_to(tmp_path / "p.json", whole_project=True)
+    data = json.loads((tmp_path / "p.json").read_text())
+    assert data["format"] == "agent-ux-lab.project" and "ada" in data["profiles"]
+    assert "api_key" not in json.dumps(data["settings"])
