@@ -145,6 +145,8 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=60, help="rows per sheet (2 agent columns each)")
     ap.add_argument("--events", type=int, default=10, help="events per source per ambient round")
     ap.add_argument("--ttft-ms", type=float, default=40.0)
+    ap.add_argument("--no-ambient", action="store_true", help="spreadsheet only (to bisect a finding)")
+    ap.add_argument("--no-sheet", action="store_true", help="ambient only")
     args = ap.parse_args()
     favour_gui_thread()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -171,11 +173,12 @@ def main() -> int:
     ambient_rounds = 0
     end = t0 + args.minutes * 60
     while time.perf_counter() < end:
-        if page.controller.idle():
+        if not args.no_ambient and page.controller.idle():
             ambient_rounds += 1
             for e in events(ambient_rounds, args.events):
                 page.controller.deliver(e)
-        sheets.tick()
+        if not args.no_sheet:
+            sheets.tick()
         app.processEvents()
         time.sleep(0.005)
         if time.perf_counter() >= next_sample:
@@ -185,6 +188,10 @@ def main() -> int:
                 "stall_max": probe.max_stall_ms,
                 "stall_p99": probe.percentile(99),
                 "ticks": len(probe.samples),
+                # Python 3.11's True/False are not immortal: a C extension over-releasing them shows
+                # up here as a falling count long before the interpreter aborts in bool_dealloc.
+                "true_refs": sys.getrefcount(True),
+                "false_refs": sys.getrefcount(False),
             }
             samples.append(s)
             probe.samples.clear()
@@ -192,7 +199,8 @@ def main() -> int:
             if len(samples) % 6 == 0:  # keep the curve current: a crash must still leave it behind
                 plot(samples, args.minutes)
             print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB  stall max {s['stall_max']:6.1f} ms  "
-                  f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {ambient_rounds}  sheets {sheets.round}",
+                  f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {ambient_rounds}  sheets {sheets.round}  "
+                  f"refs True/False {s['true_refs']}/{s['false_refs']}",
                   flush=True)  # fmt: skip
     probe.stop()
     sheets.close()

@@ -39,8 +39,6 @@ ci_services_start() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   fi
-  # The drivers the server backends need (until pyproject.toml lists them).
-  .venv/bin/python -c "import alembic, psycopg" 2>/dev/null || .venv/bin/pip install -q alembic "psycopg[binary]"
 
   _CI_PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
   _CI_PG_DIR=$(mktemp -d /tmp/agent-ux-lab-ci.XXXXXX)
@@ -69,5 +67,11 @@ ci_services_start() {
 }
 
 if [ "${AGENT_UX_LAB_NO_SERVICES:-0}" != 1 ] && [ -z "${AGENT_UX_LAB_TEST_PG:-}" ]; then
-  ci_services_start
+  # A registry hiccup must not hide the rest of the suite: without the services the
+  # server-backend tests skip, naming the reason.
+  ci_services_start || {
+    echo "ci_services: PostgreSQL/Chroma could not start; server-backend tests will be skipped" >&2
+    ci_services_stop
+    unset AGENT_UX_LAB_TEST_PG AGENT_UX_LAB_TEST_CHROMA
+  }
 fi
