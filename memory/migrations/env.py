@@ -15,7 +15,8 @@ from memory.migrations import include_object
 # The app's tables (runs, steps, conversations, messages, pattern tables) live above `memory` in
 # the layers; the migration tool is the one place that needs them all, so it loads them by name
 # (a static import would break the `agent_core → memory` layering contract).
-importlib.import_module("agent_core.lab")
+for _module in ("agent_core.lab", "agent_core.ambient.inbox"):  # every module that defines tables
+    importlib.import_module(_module)
 
 config = context.config
 target_metadata = SQLModel.metadata
