@@ -29,6 +29,7 @@ from memory.consolidation import MemoryWriter, Quality
 from memory.db import create_tables, make_engine, sqlite_url
 from memory.embedders import Embedder, make_embedder
 from memory.index import ChromaIndex, VectorIndex
+from memory.index_process import ChromaProcessIndex
 from memory.models import Instruction
 from memory.procedural import ProceduralMemory
 from memory.prompts import Completion, current_namespace
@@ -51,6 +52,7 @@ class Lab:
         index: VectorIndex | None = None,
         db_url: str | None = None,
         chroma: str | None = None,
+        chroma_process: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir or default_data_dir())
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,7 @@ class Lab:
         self.store = MemoryStore(
             self.engine,
             self.embedder,
-            index or (lambda: ChromaIndex(chroma_loc, self.embedder.name)),
+            index or (lambda: self._make_index(chroma_loc, chroma_process)),
             self.clock,
             self._weights(),
         )
@@ -87,6 +89,12 @@ class Lab:
         self.approver: Callable[[Tool, dict], bool] | None = None
         self.ready = threading.Event()
         self.warm_error: str | None = None
+
+    def _make_index(self, location: str, in_child_process: bool) -> VectorIndex:
+        """Chroma in-process, or (the desktop app) in a child process so it never holds our GIL."""
+        if in_child_process and "://" not in location:
+            return ChromaProcessIndex(location, self.embedder.name)
+        return ChromaIndex(location, self.embedder.name)
 
     def _weights(self) -> RecallWeights:
         s = self.settings
@@ -110,6 +118,7 @@ class Lab:
 
     def close(self) -> None:
         self.background.close()
+        self.store.close()
         self.engine.dispose()
 
     def apply_settings(self, settings: Settings) -> None:

@@ -6,7 +6,7 @@ Every figure is printed next to a baseline measured in the same run (the machine
     full recall path (Chroma HNSW + FTS5 + SQLite fetch + scoring);
   * ingest: MiniLM embedding alone is the baseline for the full write path.
 
-    .venv/bin/python bench/bench_memory.py [--sizes 10000,100000] [--turns 12] [--only latency,recall,minilm]
+    .venv/bin/python bench/bench_memory.py [--sizes 10000,100000] [--turns 12] [--only latency,recall,gil,minilm]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import argparse
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -157,11 +158,52 @@ def ingest_minilm(n: int = 2000) -> None:
     )
 
 
+def gil_stall(seconds: float = 6.0) -> None:
+    print(
+        f"\n## Main-thread delay while a worker writes memories ({seconds:g} s each; what the GUI thread would feel)"
+    )
+    print("A 5 ms timer on the main thread measures its lateness while a worker thread adds memories")
+    print("one by one (each an SQLite commit + embedding + Chroma upsert). Baseline: Chroma in-process.")
+    sys.setswitchinterval(0.001)  # as the desktop app does
+    rows = {}
+    for label, child in (("in-process Chroma", False), ("Chroma in a child process", True)):
+        with tempfile.TemporaryDirectory() as d:
+            lab = Lab(Path(d), Settings(embedder="hash-256", sim=SimConfig.instant()), chroma_process=child)
+            lab.warm_up()
+            stop = threading.Event()
+            writes = [0]
+
+            def work(lab: Lab = lab, stop: threading.Event = stop, writes: list[int] = writes) -> None:
+                while not stop.is_set():
+                    lab.store.add(
+                        Memory(namespace="gil", content=f"note {writes[0]} about {THINGS[writes[0] % 10]}")
+                    )
+                    writes[0] += 1
+
+            th = threading.Thread(target=work)
+            th.start()
+            delays, last, end = [], time.perf_counter(), time.perf_counter() + seconds
+            while time.perf_counter() < end:
+                time.sleep(0.005)
+                now = time.perf_counter()
+                delays.append((now - last - 0.005) * 1000)
+                last = now
+            stop.set()
+            th.join()
+            lab.close()
+        rows[label] = (pct(delays, 50), pct(delays, 99), max(delays), writes[0] / seconds)
+    print(f"{'index':<28}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'writes/s':>10}")
+    for label, (p50, p99, mx, wps) in rows.items():
+        print(f"{label:<28}{p50:>8.1f}{p99:>8.1f}{mx:>8.1f}{wps:>10.0f}")
+    a, b = rows["in-process Chroma"], rows["Chroma in a child process"]
+    print(f"child process / in-process: p99 {b[1] / max(a[1], 1e-9):.2f}x, max {b[2] / max(a[2], 1e-9):.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--turns", type=int, default=12)
-    ap.add_argument("--only", default="latency,recall,minilm", help="comma list of parts to run")
+    ap.add_argument("--only", default="latency,recall,gil,minilm", help="comma list of parts to run")
     args = ap.parse_args()
     parts = set(args.only.split(","))
     if "latency" in parts:
@@ -169,6 +211,8 @@ def main() -> None:
     if "recall" in parts:
         for n in (int(x) for x in args.sizes.split(",") if x):
             recall_at_scale(n)
+    if "gil" in parts:
+        gil_stall()
     if "minilm" in parts:
         ingest_minilm()
 

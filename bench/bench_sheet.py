@@ -59,7 +59,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--ttft-ms", type=float, default=300.0, help="fixed model latency per cell (a fast hosted model)")
+    parser.add_argument(
+        "--ttft-ms", type=float, default=300.0, help="fixed model latency per cell (a fast hosted model)"
+    )
     parser.add_argument("--no-record", action="store_true", help="skip recording steps in SQLite")
     args = parser.parse_args()
     favour_gui_thread()  # as the desktop app does

@@ -77,7 +77,7 @@ def run_gui(argv: list[str]) -> int:
     if args.theme:
         settings.theme = args.theme
     apply_theme(app, settings.theme)
-    lab = Lab(data_dir, settings)
+    lab = Lab(data_dir, settings, chroma_process=True)  # Chroma holds the GIL per call: keep it off our process
     ctx = LabContext(lab)
     window = MainWindow(ctx, initial=args.pattern)
     if args.screenshot:

@@ -10,6 +10,7 @@ is found too. `purge()` is what makes a delete final on disk: FTS merge, WAL che
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +166,10 @@ def _is_id(needle: str) -> bool:
     return len(needle) == 32 and all(ch in "0123456789abcdef" for ch in needle)
 
 
+def _is_uuid(name: str) -> bool:
+    return len(name) == 36 and name.count("-") == 4 and all(ch in "0123456789abcdef-" for ch in name)
+
+
 def purge(engine: Engine, chroma_dir: Path | str | None = None) -> None:
     """Make deletes final on disk: merge the FTS index, checkpoint the WAL, VACUUM free pages.
 
@@ -177,8 +182,13 @@ def purge(engine: Engine, chroma_dir: Path | str | None = None) -> None:
         try:
             con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             con.execute("VACUUM")
+            live = {row[0] for row in con.execute("SELECT id FROM segments")}
         finally:
             con.close()
+        # A dropped collection's vector segment folder can outlive it on disk: remove it.
+        for folder in Path(chroma_dir).iterdir():
+            if folder.is_dir() and _is_uuid(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
     if engine.url.get_backend_name() != "sqlite":
         return
     if "memory_fts" in inspect(engine).get_table_names():

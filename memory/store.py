@@ -60,6 +60,12 @@ class MemoryStore:
                     self._index = self._index_or_factory()  # type: ignore[operator]
         return self._index
 
+    def close(self) -> None:
+        """Release the vector index (a child process, for the desktop app's index)."""
+        close = getattr(self._index, "close", None)
+        if close is not None:
+            close()
+
     def subscribe(self, callback: Callable[[str, str, list[str]], None]) -> Callable[[], None]:
         """Call `callback(event, namespace, ids)` after every committed change; returns an unsubscribe."""
         self.listeners.append(callback)

@@ -106,7 +106,13 @@ def test_poisoning_is_flagged_and_never_recalled(lab: Lab, attack: str) -> None:
     assert poison_reason("I live in Paris") is None
 
 
-def test_forget_profile_leaves_no_trace_in_raw_files(lab: Lab) -> None:
+def test_forget_profile_leaves_no_trace_in_raw_files(tmp_path: Path) -> None:
+    from labkit import make_settings
+
+    # As in the desktop app, Chroma runs in a child process that never sees memory text (in-process,
+    # its HNSW files can be persisted with uninitialised heap bytes holding this process's strings).
+    lab = Lab(tmp_path / "d", make_settings(), chroma_process=True)
+    lab.warm_up()
     _chat(lab, "My name is Zebulon and I live in Quixotetown.", profile="zeb")
     _chat(lab, "My name is Ada.", profile="ada")
     lab.forget_profile("zeb")

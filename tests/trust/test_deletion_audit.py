@@ -8,6 +8,7 @@ import pytest
 
 from agent_core.agent import ChatAgent
 from agent_core.lab import Lab
+from labkit import make_settings
 
 
 def _chat(lab: Lab, profile: str, *texts: str) -> None:
@@ -18,7 +19,18 @@ def _chat(lab: Lab, profile: str, *texts: str) -> None:
     assert lab.background.flush(20)
 
 
-def test_profile_audit_finds_data_before_and_nothing_after_forget(lab: Lab) -> None:
+def test_profile_audit_finds_data_before_and_nothing_after_forget(tmp_path) -> None:  # noqa: ANN001
+    # Chroma runs in a child process, as in the desktop app: in-process, its HNSW files can be
+    # persisted with uninitialised heap bytes that happen to hold this process's strings.
+    lab = Lab(tmp_path / "d", make_settings(), chroma_process=True)
+    lab.warm_up()
+    try:
+        _forget_and_audit(lab)
+    finally:
+        lab.close()
+
+
+def _forget_and_audit(lab: Lab) -> None:
     _chat(lab, "zeb", "My name is Zebulon and I live in Quixotetown.", "I work as a lamplighter.")
     _chat(lab, "ada", "My name is Ada.")
     before = lab.audit(profile="zeb", texts=["Quixotetown", "Zebulon"])
