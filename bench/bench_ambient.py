@@ -40,7 +40,9 @@ def cycled(events: list[Event], n: int) -> list[Event]:
 def main(n_events: int = 200) -> int:
     favour_gui_thread()  # as the desktop app does
     app = QApplication.instance() or QApplication(sys.argv)
-    lab = Lab(Path(tempfile.mkdtemp()), Settings(embedder="hash-256", sim=SimConfig.instant()))
+    lab = Lab(
+        Path(tempfile.mkdtemp()), Settings(embedder="hash-256", sim=SimConfig.instant()), chroma_process=True
+    )  # as the app
     lab.warm_up()
     ctx = LabContext(lab)
     agents = [AmbientAgent(f"{k}-{i}", k, f"bench.{i}", "hot_path") for i, k in enumerate(KINDS)]

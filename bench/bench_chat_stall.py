@@ -45,7 +45,7 @@ def main(rounds: int = 3) -> None:
         debounce_s=0.05,
         memory_mode="background",
     )
-    lab = Lab(tempfile.mkdtemp(prefix="bench-chat-"), settings)
+    lab = Lab(tempfile.mkdtemp(prefix="bench-chat-"), settings, chroma_process=True)  # as the app
     lab.warm_up()
     ctx = LabContext(lab)
     page = ChatPage(ctx)

@@ -69,7 +69,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(embedder="hash-256", sim=SimConfig(ttft_ms=args.ttft_ms, tokens_per_s=0.0))
         settings.provider.max_retries = 0
-        lab = Lab(Path(data_dir), settings)
+        lab = Lab(Path(data_dir), settings, chroma_process=True)  # as the app
         sheet = build_sheet(args.rows)
         model = SheetModel(sheet)
         view = QTableView()

@@ -154,7 +154,7 @@ def main() -> int:
         embedder="hash-256", sim=SimConfig(ttft_ms=args.ttft_ms, tokens_per_s=0.0), debounce_s=0.5
     )
     settings.provider.max_retries = 0
-    lab = Lab(Path(tempfile.mkdtemp(prefix="soak-")), settings)
+    lab = Lab(Path(tempfile.mkdtemp(prefix="soak-")), settings, chroma_process=True)  # as the app
     lab.warm_up()
     ctx = LabContext(lab)
     agents = [AmbientAgent(f"{k}-{i}", k, f"soak.{i}", "background") for i, k in enumerate(KINDS)]
