@@ -126,6 +126,8 @@ class ChatAgent:
                 Message(conversation_id=conversation_id, role="user", content=user_text, branch_of=branch_of)
             )
         res.user_message_id = user_msg.id
+        if mode in ("background", "both"):
+            lab.background.touch(self.profile)  # the conversation is active: no memory work mid-turn
         rec = StepRecorder.start(
             lab.engine,
             lab.step_listeners,

@@ -40,6 +40,14 @@ class DebouncedExecutor:
             self._due[key] = (self.clock.monotonic() + after_seconds, fn)
             self._cond.notify_all()
 
+    def postpone(self, key: str, after_seconds: float) -> bool:
+        """Push a pending run for `key` back (the conversation is active again); False if none."""
+        with self._cond:
+            if key not in self._due:
+                return False
+            self._due[key] = (self.clock.monotonic() + after_seconds, self._due[key][1])
+            return True
+
     def flush(self) -> None:
         """Make everything pending due now."""
         with self._cond:
@@ -122,6 +130,10 @@ class BackgroundMemory:
             s.commit()
         self.executor.submit(namespace, lambda: self.process_pending(namespace), self.debounce_s)
         return job.id
+
+    def touch(self, namespace: str) -> None:
+        """A new turn started: memory work waits until the conversation is idle again."""
+        self.executor.postpone(namespace, self.debounce_s)
 
     def pending(self, namespace: str | None = None) -> list[MemoryJob]:
         with Session(self.writer.store.engine, expire_on_commit=False) as s:

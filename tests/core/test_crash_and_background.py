@@ -108,3 +108,19 @@ def test_sigkill_during_background_consolidation_loses_and_duplicates_nothing(tm
     for i in acked:
         assert contents.count(f"Token-{i} is safe") == 1, (i, contents)
     assert len(contents) == len(set(contents))
+
+
+def test_a_new_turn_postpones_pending_memory_work() -> None:
+    clock = ManualClock()
+    ex = DebouncedExecutor(clock, poll=0.005)
+    calls: list[int] = []
+    ex.submit("p", lambda: calls.append(1), after_seconds=2)
+    clock.advance(1.5)
+    assert ex.postpone("p", 2)  # the user started typing again
+    clock.advance(1.5)
+    time.sleep(0.05)
+    assert calls == []
+    clock.advance(1)
+    assert ex.wait_idle(2) and calls == [1]
+    assert not ex.postpone("p", 2)  # nothing pending any more
+    ex.close()
