@@ -235,7 +235,7 @@ def _apply_semantic(lab: Lab, profile: str, c: Change) -> None:
         s.commit()
     if new is not None:
         store.index_pending([new])
-    store._emit("update", profile, [m for m in (c.target_id, new.id if new else None) if m])
+    store.emit("update", profile, [m for m in (c.target_id, new.id if new else None) if m])
 
 
 def _answers(lab: Lab, proposal: Proposal, n: int) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from memory.models import EPISODIC, SEMANTIC, Memory, MemoryEvent
+from memory.models import EPISODIC, SEMANTIC, Memory
 from memory.prompts import (
     Completer,
     Completion,
@@ -169,7 +169,15 @@ class MemoryWriter:
                 elif action == "DELETE" and self.policy == "add_only":
                     result.noop.append(fact)  # add-only never removes anything
                 elif action == "DELETE" and self.policy == "supersede":
-                    result.retracted.append(self._retract(s, target, fact, mode))
+                    result.retracted.append(
+                        self.store.stage_end(
+                            s,
+                            target,
+                            event="RETRACT",
+                            new_text=fact["content"],
+                            actor=f"consolidation:{mode}",
+                        )
+                    )
                 elif action == "DELETE":
                     self.store.stage_delete(s, target.id, actor=f"consolidation:{mode}")
                     result.deleted.append(target.id)
@@ -219,11 +227,11 @@ class MemoryWriter:
         if touched:
             if not self.defer_index:
                 self.store.index_pending(touched)
-            self.store._emit("add", namespace, [m.id for m in touched])
+            self.store.emit("add", namespace, [m.id for m in touched])
         if result.deleted:
             for mid in result.deleted:
                 self.store.index.delete(namespace, SEMANTIC, [mid])
-            self.store._emit("delete", namespace, result.deleted)
+            self.store.emit("delete", namespace, result.deleted)
         return result
 
     def _memory(self, namespace: str, fact: dict, mode: str, source: Source) -> Memory:
@@ -243,25 +251,6 @@ class MemoryWriter:
             source_text=(source.text or "")[:4000] or None,
             job_id=source.job_id,
         )
-
-    def _retract(self, s: Session, target: Memory, fact: dict, mode: str) -> Memory:
-        """End a retracted fact's validity ("I never said that") but keep it in the history."""
-        mem = s.get(Memory, target.id) or target
-        now = self.store.clock.now()
-        mem.valid_to = mem.updated_at = now
-        s.add(mem)
-        s.add(
-            MemoryEvent(
-                memory_id=mem.id,
-                namespace=mem.namespace,
-                event="RETRACT",
-                old=mem.content,
-                new=fact["content"],
-                actor=f"consolidation:{mode}",
-                at=now,
-            )
-        )
-        return mem
 
     def _decide(
         self, namespace: str, facts: list[dict], result: WriteResult

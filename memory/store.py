@@ -71,7 +71,7 @@ class MemoryStore:
         self.listeners.append(callback)
         return lambda: self.listeners.remove(callback) if callback in self.listeners else None
 
-    def _emit(self, event: str, namespace: str, ids: list[str]) -> None:
+    def emit(self, event: str, namespace: str, ids: list[str]) -> None:
         for cb in list(self.listeners):
             cb(event, namespace, ids)
 
@@ -85,7 +85,7 @@ class MemoryStore:
             s.commit()
         if index_now:
             self.index_pending([memory])
-        self._emit("add", memory.namespace, [memory.id])
+        self.emit("add", memory.namespace, [memory.id])
         return memory
 
     def stage_add(self, s: Session, memory: Memory, *, actor: str = "system") -> None:
@@ -135,27 +135,44 @@ class MemoryStore:
         if index_now:
             self.index_pending(memories)
         for ns in {m.namespace for m in memories}:
-            self._emit("add", ns, [m.id for m in memories if m.namespace == ns])
+            self.emit("add", ns, [m.id for m in memories if m.namespace == ns])
         return len(memories)
 
-    def stage_supersede(self, s: Session, old: Memory, new: Memory, *, actor: str = "system") -> None:
+    def stage_supersede(self, s: Session, old: Memory, new: Memory, *, actor: str = "system") -> Memory:
+        """End `old`'s validity because `new` replaces it (history kept)."""
+        return self.stage_end(
+            s, old, event="SUPERSEDE", new_text=new.content, superseded_by=new.id, actor=actor
+        )
+
+    def stage_end(
+        self,
+        s: Session,
+        memory: Memory,
+        *,
+        event: str,
+        new_text: str,
+        superseded_by: str | None = None,
+        actor: str,
+    ) -> Memory:
+        """End a memory's validity inside the caller's transaction; the row stays as history."""
         now = self.clock.now()
-        old = s.get(Memory, old.id) or old
-        old.valid_to = now
-        old.superseded_by = new.id
-        old.updated_at = now
-        s.add(old)
+        mem = s.get(Memory, memory.id) or memory
+        mem.valid_to = mem.updated_at = now
+        if superseded_by:
+            mem.superseded_by = superseded_by
+        s.add(mem)
         s.add(
             MemoryEvent(
-                memory_id=old.id,
-                namespace=old.namespace,
-                event="SUPERSEDE",
-                old=old.content,
-                new=new.content,
+                memory_id=mem.id,
+                namespace=mem.namespace,
+                event=event,
+                old=mem.content,
+                new=new_text,
                 actor=actor,
                 at=now,
             )
         )
+        return mem
 
     def stage_update(
         self, s: Session, old: Memory, content: str, *, actor: str = "system", event: str = "UPDATE"
@@ -205,7 +222,7 @@ class MemoryStore:
             mem = self.stage_update(s, mem, content, actor=actor, event="EDIT")
             s.commit()
         self.index_pending([mem])
-        self._emit("update", mem.namespace, [mem.id])
+        self.emit("update", mem.namespace, [mem.id])
         return mem
 
     def set_pinned(self, memory_id: str, pinned: bool) -> Memory:
@@ -224,7 +241,7 @@ class MemoryStore:
                 )
             )
             s.commit()
-        self._emit("update", mem.namespace, [mem.id])
+        self.emit("update", mem.namespace, [mem.id])
         return mem
 
     def approve(self, memory_id: str, *, actor: str = "user") -> Memory:
@@ -246,7 +263,7 @@ class MemoryStore:
                 )
             )
             s.commit()
-        self._emit("update", mem.namespace, [mem.id])
+        self.emit("update", mem.namespace, [mem.id])
         return mem
 
     def delete(self, memory_id: str, *, actor: str = "user") -> bool:
@@ -256,7 +273,7 @@ class MemoryStore:
         if mem is None:
             return False
         self.index.delete(mem.namespace, mem.kind, [mem.id])
-        self._emit("delete", mem.namespace, [mem.id])
+        self.emit("delete", mem.namespace, [mem.id])
         return True
 
     def delete_namespace(self, namespace: str) -> int:
@@ -269,7 +286,7 @@ class MemoryStore:
             s.execute(text("DELETE FROM memoryjob WHERE namespace = :n"), {"n": namespace})
             s.commit()
         self.index.drop_namespace(namespace)
-        self._emit("delete", namespace, ids)
+        self.emit("delete", namespace, ids)
         return len(ids)
 
     # -- vector index ---------------------------------------------------------------------------
