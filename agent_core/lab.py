@@ -66,6 +66,8 @@ class Lab:
         self.embedder = embedder or make_embedder(self.settings.embedder, lambda: self.llm.client)
         chroma_loc = chroma or str(self.data_dir / "chroma")
         self.chroma_dir = Path(chroma_loc) if "://" not in chroma_loc else None
+        # another process (the agent engine) can use this index through ChromaProcessIndex.share
+        self.index_shareable = index is None and chroma_process and self.chroma_dir is not None
         self.store = MemoryStore(
             self.engine,
             self.embedder,

@@ -28,7 +28,7 @@ from agent_core.runs import Run  # noqa: E402
 from agent_core.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.ambient.page import AmbientPage  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe, favour_gui_thread  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402
 
 KINDS = ["triage", "triage", "triage", "researcher", "researcher", "researcher", "scheduler", "scheduler"]
 
@@ -52,6 +52,7 @@ def main(n_events: int = 200) -> int:
     stream = cycled(EmailSource().events(), n_events) + cycled(CalendarSource().events(), n_events)
     expected = sum(1 for e in stream for a in agents if a.accepts(e))
     probe = StallProbe(10)
+    settle_heap()  # as the app does once its window is up
     probe.start()
     t0 = time.perf_counter()
     for e in stream:  # everything arrives at once: the worst case for the GUI

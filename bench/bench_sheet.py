@@ -1,11 +1,13 @@
 """Spreadsheet agents at scale: rows × agent columns through the real client path, GUI attached.
 
     .venv/bin/python bench/bench_sheet.py [--rows 1000] [--concurrency 16] [--ttft-ms 300] [--no-record]
+                                          [--engine process|local]
 
-Every cell is a Chat Completions call through the `openai` client to the in-process simulator,
-which answers after a fixed `ttft_ms` with instant tokens, and (unless --no-record) is recorded
-as an llm_call step in SQLite. An offscreen QApplication runs a SheetModel on the sheet and a
-StallProbe measures how late the GUI thread gets while the cells fill.
+Every cell is a Chat Completions call through the `openai` client to the simulator, which
+answers after a fixed `ttft_ms` with instant tokens, and (unless --no-record) is recorded as an
+llm_call step in SQLite. As in the app, cells run in the agent engine's child process
+(`--engine local`: on threads of this process, as before). An offscreen QApplication runs a
+SheetModel on the sheet and a StallProbe measures how late the GUI thread gets meanwhile.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
+from agent_core.engine import make_engine  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
 from agent_core.settings import Settings  # noqa: E402
 from agent_core.sheet import CellState, Column, RunHandle, Sheet, SheetExecutor  # noqa: E402
-from agent_core.sheet.llm_runner import LLMCellRunner  # noqa: E402
+from agent_core.sheet.llm_runner import EngineCellRunner  # noqa: E402
 from agent_core.sheet.planner import INDUSTRY_OPTIONS  # noqa: E402
 from agent_core.sheet.simfill import load_companies  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
-from ui_patterns.common.stall import StallProbe, favour_gui_thread  # noqa: E402
+from ui_patterns.common.stall import StallProbe, favour_gui_thread, settle_heap  # noqa: E402
 from ui_patterns.spreadsheet.model import SheetModel  # noqa: E402
 
 COLUMNS = (
@@ -63,6 +66,7 @@ def main() -> int:
         "--ttft-ms", type=float, default=300.0, help="fixed model latency per cell (a fast hosted model)"
     )
     parser.add_argument("--no-record", action="store_true", help="skip recording steps in SQLite")
+    parser.add_argument("--engine", choices=("process", "local"), default="process")
     args = parser.parse_args()
     favour_gui_thread()  # as the desktop app does
     app = QApplication.instance() or QApplication([])
@@ -73,14 +77,16 @@ def main() -> int:
         sheet = build_sheet(args.rows)
         model = SheetModel(sheet)
         view = QTableView()
-        view.setModel(model)
+        model.show_in(view)
         view.resize(1200, 700)
         view.show()
         app.processEvents()
-        runner = LLMCellRunner(lab, record=not args.no_record)
+        engine = make_engine(lab, in_process=args.engine == "local")
+        runner = EngineCellRunner(engine, record=not args.no_record)
         runner.start_batch("bench")
         executor = SheetExecutor(sheet, runner, concurrency=args.concurrency)
         probe = StallProbe(10)
+        settle_heap()  # as the app does once its window is up
         probe.start()
         holder: dict[str, RunHandle] = {}
         started = time.perf_counter()
@@ -108,7 +114,7 @@ def main() -> int:
         report = holder["h"].usage.report().total
         print(f"sheet bench: {args.rows} rows × {len(COLUMNS)} agent columns = {cells} cells, "
               f"concurrency {args.concurrency}, simulated latency {args.ttft_ms:g} ms/call (instant tokens), "
-              f"steps recorded: {not args.no_record}")  # fmt: skip
+              f"steps recorded: {not args.no_record}, engine: {args.engine}")  # fmt: skip
         print(
             f"  cells done            {done}/{cells} ({report.errors} errors), {report.total_tokens:,} tokens"
         )
@@ -125,6 +131,7 @@ def main() -> int:
               f"over {len(probe.samples)} ticks of 10 ms (SheetModel + QTableView attached)")  # fmt: skip
         model.close()
         view.close()
+        engine.close()
         lab.close()
     return 0
 

@@ -39,7 +39,7 @@ from agent_core.sheet.planner import INDUSTRY_OPTIONS  # noqa: E402
 from agent_core.sheet.simfill import load_companies  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.ambient.page import AmbientPage  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe, favour_gui_thread  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402
 from ui_patterns.spreadsheet.model import SheetModel  # noqa: E402
 
 KINDS = ["triage", "researcher", "scheduler", "triage"]
@@ -87,7 +87,7 @@ class SheetLoop:
         self.round += 1
         sheet = new_sheet(self.rows, self.round)
         self.model = SheetModel(sheet)
-        self.view.setModel(self.model)
+        self.model.show_in(self.view)
         executor = self.executor = SheetExecutor(sheet, self.runner, concurrency=4)
         self.handle = PLANNING
 
@@ -166,6 +166,7 @@ def main() -> int:
     view.show()
     sheets = SheetLoop(lab, view, args.rows)
     probe = StallProbe(10)
+    settle_heap()  # as the app does once its window is up
     probe.start()
     samples: list[dict] = []
     t0 = time.perf_counter()

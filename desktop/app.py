@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_gui(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from agent_core.lab import Lab, default_data_dir
@@ -62,7 +63,7 @@ def run_gui(argv: list[str]) -> int:
     from agent_core.simulator import SimConfig
     from desktop.main_window import MainWindow
     from desktop.theme import app_icon, apply_theme
-    from ui_patterns.common import LabContext, favour_gui_thread
+    from ui_patterns.common import LabContext, favour_gui_thread, settle_heap
 
     favour_gui_thread()
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -77,13 +78,17 @@ def run_gui(argv: list[str]) -> int:
     if args.theme:
         settings.theme = args.theme
     apply_theme(app, settings.theme)
-    lab = Lab(data_dir, settings, chroma_process=True)  # Chroma holds the GIL per call: keep it off our process
+    lab = Lab(
+        data_dir, settings, chroma_process=True
+    )  # Chroma holds the GIL per call: keep it off our process
     ctx = LabContext(lab)
     window = MainWindow(ctx, initial=args.pattern)
     if args.screenshot:
         window.resize(*SCREENSHOT_SIZE)
         _screenshot_class()(app, window, ctx, lab, args.screenshot).arm()
     window.show()
+    QTimer.singleShot(0, settle_heap)
+    ctx.ready_changed.connect(lambda *_: settle_heap())
     ctx.warm_up_async()
     try:
         return app.exec()

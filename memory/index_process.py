@@ -4,14 +4,22 @@ Chroma's Rust bindings hold the GIL for a whole call: an upsert took 15–150 ms
 and for that long no other Python thread ran — the GUI thread included (measured by
 `bench/bench_memory.py --only gil`). Across a pipe the same calls cost the GUI nothing: waiting
 on a pipe releases the GIL. The CLI and tests keep the in-process `ChromaIndex`.
+
+The child also listens on a private Unix socket, so the agent engine process (`agent_core.engine`)
+shares the same index instead of opening the Chroma folder a second time: one writer, many clients.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import secrets
+import shutil
+import tempfile
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 
 
@@ -19,15 +27,8 @@ class IndexProcessError(RuntimeError):
     """The index process reported an error (its message names the original exception)."""
 
 
-def _serve(conn: Connection, location: str, embedder_name: str) -> None:
-    from memory.index import ChromaIndex
-
-    try:
-        index = ChromaIndex(location, embedder_name)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send((False, f"{type(exc).__name__}: {exc}"))
-        return
-    conn.send((True, "ready"))
+def _answer(conn: Connection, index: object, lock: threading.Lock) -> None:
+    """Serve one client's calls until it hangs up ("close" from the owner ends the process)."""
     while True:
         try:
             method, args = conn.recv()
@@ -37,53 +38,47 @@ def _serve(conn: Connection, location: str, embedder_name: str) -> None:
             conn.send((True, None))
             return
         try:
-            conn.send((True, getattr(index, method)(*args)))
+            with lock:
+                value = getattr(index, method)(*args)
+            conn.send((True, value))
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
             conn.send((False, f"{type(exc).__name__}: {exc}"))
 
 
-class ChromaProcessIndex:
-    """The VectorIndex protocol served by a `ChromaIndex` in a spawned child process.
+def _accept(listener: Listener, index: object, lock: threading.Lock) -> None:
+    while True:
+        try:
+            conn = listener.accept()
+        except (OSError, EOFError):
+            return
+        except Exception:  # noqa: BLE001 - a client with the wrong key: refuse it, keep serving
+            continue
+        threading.Thread(target=_answer, args=(conn, index, lock), daemon=True, name="index-client").start()
 
-    Construction is free; the process starts on first use (the Lab's warm-up, off the GUI thread).
-    Calls are serialised over one pipe, which Chroma's own write lock would do anyway.
-    """
 
-    def __init__(self, location: str | Path, embedder_name: str) -> None:
-        self.location = str(location)
-        self.embedder_name = embedder_name
-        self._lock = threading.Lock()
-        self._conn: Connection | None = None
-        self._proc: multiprocessing.process.BaseProcess | None = None
+def _serve(conn: Connection, location: str, embedder_name: str, authkey: bytes) -> None:
+    from memory.index import ChromaIndex
 
-    def _start(self) -> None:
-        ctx = multiprocessing.get_context("spawn")  # no forked copies of Qt or SQLite handles
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(
-            target=_serve, args=(child, self.location, self.embedder_name), daemon=True, name="chroma-index"
-        )
-        proc.start()
-        child.close()
-        ok, message = parent.recv()
-        if not ok:
-            proc.join(5)
-            raise IndexProcessError(f"the Chroma index process could not open {self.location}: {message}")
-        self._conn, self._proc = parent, proc
+    try:
+        index = ChromaIndex(location, embedder_name)
+        sock_dir = tempfile.mkdtemp(prefix="aux-index-")  # 0700: only this user can connect
+        listener = Listener(os.path.join(sock_dir, "index.sock"), family="AF_UNIX", authkey=authkey)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send((False, f"{type(exc).__name__}: {exc}"))
+        return
+    lock = threading.Lock()
+    threading.Thread(target=_accept, args=(listener, index, lock), daemon=True, name="index-accept").start()
+    conn.send((True, listener.address))
+    _answer(conn, index, lock)
+    listener.close()
+    shutil.rmtree(sock_dir, ignore_errors=True)
 
-    def _call(self, method: str, *args: object) -> object:
-        with self._lock:
-            if self._conn is None or self._proc is None or not self._proc.is_alive():
-                self._start()
-            assert self._conn is not None
-            try:
-                self._conn.send((method, args))
-                ok, value = self._conn.recv()
-            except (EOFError, OSError) as exc:
-                self._conn = None
-                raise IndexProcessError(f"the Chroma index process died during {method}: {exc}") from exc
-        if not ok:
-            raise IndexProcessError(f"Chroma {method} failed: {value}")
-        return value
+
+class _IndexClient(ABC):
+    """The VectorIndex protocol over a connection to the index process (subclasses provide `_call`)."""
+
+    @abstractmethod
+    def _call(self, method: str, *args: object) -> object: ...
 
     def upsert(
         self, namespace: str, kind: str, ids: Sequence[str], vectors: Sequence[Sequence[float]]
@@ -107,6 +102,66 @@ class ChromaProcessIndex:
     def drop_namespace(self, namespace: str) -> None:
         self._call("drop_namespace", namespace)
 
+
+class ChromaProcessIndex(_IndexClient):
+    """The VectorIndex protocol served by a `ChromaIndex` in a spawned child process it owns.
+
+    Construction is free; the process starts on first use (the Lab's warm-up, off the GUI thread).
+    Calls are serialised over one pipe, which Chroma's own write lock would do anyway.
+    """
+
+    def __init__(self, location: str | Path, embedder_name: str) -> None:
+        self.location = str(location)
+        self.embedder_name = embedder_name
+        self._lock = threading.Lock()
+        self._authkey = secrets.token_bytes(32)
+        self._address: str | None = None
+        self._conn: Connection | None = None
+        self._proc: multiprocessing.process.BaseProcess | None = None
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")  # no forked copies of Qt or SQLite handles
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(
+            target=_serve,
+            args=(child, self.location, self.embedder_name, self._authkey),
+            daemon=True,
+            name="chroma-index",
+        )
+        proc.start()
+        child.close()
+        ok, message = parent.recv()
+        if not ok:
+            proc.join(5)
+            raise IndexProcessError(f"the Chroma index process could not open {self.location}: {message}")
+        self._conn, self._proc, self._address = parent, proc, message
+
+    def _ensure(self) -> Connection:
+        if self._conn is None or self._proc is None or not self._proc.is_alive():
+            self._start()
+        assert self._conn is not None
+        return self._conn
+
+    def share(self) -> tuple[str, bytes]:
+        """(socket address, key) another process passes to `IndexClient` to use this same index."""
+        with self._lock:
+            self._ensure()
+            assert self._address is not None
+            return self._address, self._authkey
+
+    def _call(self, method: str, *args: object) -> object:
+        with self._lock:
+            conn = self._ensure()
+            try:
+                conn.send((method, args))
+                ok, value = conn.recv()
+            except (EOFError, OSError) as exc:
+                self._conn = None
+                raise IndexProcessError(f"the Chroma index process died during {method}: {exc}") from exc
+        if not ok:
+            raise IndexProcessError(f"Chroma {method} failed: {value}")
+        return value
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None and self._proc is not None and self._proc.is_alive():
@@ -119,3 +174,32 @@ class ChromaProcessIndex:
             if self._proc is not None and self._proc.is_alive():
                 self._proc.kill()
             self._conn = self._proc = None
+
+
+class IndexClient(_IndexClient):
+    """A connection to an index process another process owns (see `ChromaProcessIndex.share`)."""
+
+    def __init__(self, address: str, authkey: bytes) -> None:
+        self._address, self._authkey = address, authkey
+        self._lock = threading.Lock()
+        self._conn: Connection | None = None
+
+    def _call(self, method: str, *args: object) -> object:
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = Client(self._address, family="AF_UNIX", authkey=self._authkey)
+                self._conn.send((method, args))
+                ok, value = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                self._conn = None
+                raise IndexProcessError(f"the shared index is gone ({method}): {exc}") from exc
+        if not ok:
+            raise IndexProcessError(f"Chroma {method} failed: {value}")
+        return value
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

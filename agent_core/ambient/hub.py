@@ -1,8 +1,9 @@
 """The ambient hub: several agents, their runs, the shared inbox, exactly-once event handling.
 
 Qt-free and synchronous: `process(agent, event)` runs one event to its next wait; the GUI calls it
-from worker threads (one per agent, so an agent's runs stay ordered), the CLI and tests directly.
-Listeners hear ("status", agent, status) and ("run", run_id, status) from whichever thread acts.
+through the agent engine (`hub_service`, one lane per agent so an agent's runs stay ordered), the
+CLI and tests directly. Listeners hear ("status", agent, status) and ("run", run_id, status) from
+whichever thread acts.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class AmbientHub:
         self._locks = {a.name: threading.RLock() for a in agents}
         self._status = dict.fromkeys(self.agents, "idle")
         self._errors: dict[str, str] = {}
+        self.closed = False  # set by `close`: queued work is skipped, running work ends at its wait
 
     # -- status -----------------------------------------------------------------------------------
     def _emit(self, what: str, key: str, value: str) -> None:
@@ -96,6 +98,8 @@ class AmbientHub:
 
     def process(self, agent_name: str, event: Event) -> str | None:
         """Start a run for (agent, event) unless one was ever started: exactly once, across restarts."""
+        if self.closed:
+            return None
         agent = self.agents[agent_name]
         with self._locks[agent_name]:
             run = Run(
@@ -309,6 +313,17 @@ class AmbientHub:
         self._emit("run", fork.id, fork.status)
         return fork.id
 
+    def rewind_and_continue(self, run_id: str, agent: str, seq: int, output: object, instruction: str) -> str:
+        """`rewind`, then run the fork on unless the agent is paused; returns the fork's id."""
+        fork = self.rewind(run_id, seq, output=output, instruction=instruction)
+        if not self.is_paused(agent):
+            self.continue_run(fork)
+        return fork
+
+    def close(self) -> None:
+        """Stop taking work: calls still queued return at once (their events stay unprocessed)."""
+        self.closed = True
+
     def _event_of(self, run_id: str, steps: list[Step]) -> Event:
         """A run's event: its input step's output, else the processed-event record."""
         first = next((s for s in steps if s.kind == "input" and s.status == "done"), None)
@@ -365,3 +380,13 @@ def coerce_like(original: object, value: object) -> object:
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{value!r} is not a valid {type(original).__name__}") from exc
     return text
+
+
+def hub_service(
+    lab: object, emit: Callable[[str, object], None], name: str, agents: list[AmbientAgent]
+) -> AmbientHub:
+    """The hub as an agent-engine service; its events reach the engine's listeners as `name`."""
+    hub = AmbientHub(lab, agents)
+    hub.listeners.append(lambda what, key, value: emit(name, (what, key, value)))
+    hub.inbox.listeners.append(lambda event, item: emit(name, ("inbox", event, item.id)))
+    return hub

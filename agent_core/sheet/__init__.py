@@ -9,12 +9,13 @@ from agent_core.sheet.graph import DependencyGraph, fill_prompt, references
 from agent_core.sheet.handle import RunHandle
 from agent_core.sheet.model import OUTPUT_TYPES, Cell, CellState, Column, Sheet, format_value
 from agent_core.sheet.planner import plan_columns
-from agent_core.sheet.runs import CellResult, CellRunner, Usage, UsageReport
+from agent_core.sheet.runs import BatchedCellRunner, CellResult, CellRunner, Usage, UsageReport
 from agent_core.sheet.simfill import SimCellRunner, fill_cell
 from agent_core.sheet.spec import load_spec, parse_output, parse_spec
 
 __all__ = [
     "OUTPUT_TYPES",
+    "BatchedCellRunner",
     "Cell",
     "CellOutputError",
     "CellResult",

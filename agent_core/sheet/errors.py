@@ -25,3 +25,6 @@ class CellRunError(RuntimeError):
     def __init__(self, message: str, *, provenance: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.provenance = dict(provenance or {})
+
+    def __reduce__(self) -> tuple:  # crosses the agent engine's pipe with its provenance
+        return (type(self), (str(self),), {"provenance": self.provenance})

@@ -24,6 +24,8 @@ from agent_core.sheet.spec import parse_plan
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from agent_core.engine import Emit
+    from agent_core.engine import Engine as AgentEngine
     from agent_core.lab import Lab
 
 
@@ -143,6 +145,33 @@ class LLMCellRunner:
             run_id=run_id,
             details={**details, "step_id": step_id, "model": result.model or llm.model},
         )
+
+
+def cell_service(lab: Lab, _emit: Emit, record: bool = True) -> LLMCellRunner:
+    """The agent-engine service behind `EngineCellRunner`: an `LLMCellRunner` where the engine is."""
+    return LLMCellRunner(lab, record=record)
+
+
+class EngineCellRunner:
+    """A `CellRunner` whose cells run in the agent engine (a child process in the desktop app).
+
+    The calling executor thread only waits on a future, so 16 cells in flight cost the GUI's
+    process no Python time; cells are recorded by the engine's `LLMCellRunner` as usual.
+    """
+
+    def __init__(self, engine: AgentEngine, *, record: bool = True) -> None:
+        self._engine = engine
+        self._service = f"sheet-{id(self):x}"
+        engine.open(self._service, "agent_core.sheet.llm_runner:cell_service", record)
+
+    def start_batch(self, title: str) -> None:
+        self._engine.call(self._service, "start_batch", title, lane="").result()
+
+    def end_batch(self) -> str | None:
+        return self._engine.call(self._service, "end_batch", lane="").result()
+
+    def __call__(self, prompt: str, column: Column, row_values: dict[str, str]) -> CellResult:
+        return self._engine.call(self._service, "__call__", prompt, column, row_values).result()
 
 
 def plan_columns_with_llm(source: Lab | LLM, request: str, input_columns: Sequence[str]) -> list[Column]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from agent_core.sheet.model import Column
 
@@ -30,6 +30,15 @@ class CellRunner(Protocol):
     """Answers one filled prompt; called from worker threads, so it must be thread-safe."""
 
     def __call__(self, prompt: str, column: Column, row_values: dict[str, str]) -> CellResult: ...
+
+
+@runtime_checkable
+class BatchedCellRunner(CellRunner, Protocol):
+    """A runner that records the cells of one batch (a period of continuous running) as one run."""
+
+    def start_batch(self, title: str) -> None: ...
+
+    def end_batch(self) -> str | None: ...
 
 
 @dataclass(slots=True)

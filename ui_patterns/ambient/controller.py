@@ -1,22 +1,24 @@
-"""The Qt face of the ambient hub: one worker per agent, the event stream timer, coalesced signals.
+"""The Qt face of the ambient hub: runs go to the agent engine, answers and reads stay here.
 
-Each agent owns a job queue drained by its own pool thread, so an agent's runs stay ordered while
-agents run side by side and the GUI thread only paints. Hub listeners fire on worker threads; the
-signals they emit arrive queued on the GUI thread.
+Each agent has its own engine lane, so an agent's runs stay ordered while agents run side by
+side; in the desktop app the engine is a child process, so their Python never competes with the
+GUI thread for the GIL. Hub events arrive on engine threads and leave as queued signals; inbox
+changes are coalesced so a burst of items costs the GUI one refresh.
 """
 
 from __future__ import annotations
 
-import queue
-from collections.abc import Callable, Iterator
+import threading
+import time
+from concurrent.futures import Future
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from agent_core.ambient import AmbientAgent, AmbientHub, Event, EventStream, InboxItem, items_per_window
+from agent_core.engine import Engine, LocalEngine
 from agent_core.lab import Lab
-from ui_patterns.common.workers import GeneratorWorker, start
 
-Job = Callable[[], object]
+HUB_FACTORY = "agent_core.ambient.hub:hub_service"
 
 
 class AmbientController(QObject):
@@ -25,6 +27,7 @@ class AmbientController(QObject):
     inbox_changed = Signal()  # coalesced: at most every `coalesce_ms`
     job_failed = Signal(str, str)  # agent, message
     delivered = Signal(int)  # events delivered so far
+    _inbox_ping = Signal()
 
     def __init__(
         self,
@@ -33,14 +36,20 @@ class AmbientController(QObject):
         events: list[Event] | None = None,
         parent: QObject | None = None,
         coalesce_ms: int = 200,
+        *,
+        engine: Engine | None = None,
     ) -> None:
         super().__init__(parent)
-        self.hub = AmbientHub(lab, agents)
+        self.hub = AmbientHub(lab, agents)  # reads and answers; runs happen in the engine's hub
         self.stream = EventStream(events or [], lab.clock, rate=0.0)
-        self._queues: dict[str, queue.Queue[Job]] = {a.name: queue.Queue() for a in agents}
-        self._workers: list[GeneratorWorker] = []
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(len(agents) + 1)
+        self._own_engine = engine is None
+        self._engine: Engine = engine if engine is not None else LocalEngine(lab)
+        self._service = f"ambient-{id(self):x}"
+        self._agents = [a.name for a in agents]
+        self._status = dict.fromkeys(self._agents, "idle")
+        self._lock = threading.Lock()
+        self._outstanding = 0
+        self._started = False
         self._dirty = False
         self._coalesce = QTimer(self)
         self._coalesce.setSingleShot(True)
@@ -49,62 +58,72 @@ class AmbientController(QObject):
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._poll_stream)
-        self.hub.listeners.append(self._on_hub)
-        self.hub.inbox.listeners.append(self._on_inbox)
         self._inbox_ping.connect(self._schedule_flush)
-
-    _inbox_ping = Signal()
+        self.hub.inbox.listeners.append(self._on_inbox)
+        self._engine.listeners.append(self._on_engine)
+        self._track(self._agents[0], self._engine.open(self._service, HUB_FACTORY, self._service, agents))
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, recover: bool = True) -> None:
-        for name, q in self._queues.items():
-            w = GeneratorWorker(lambda stop, q=q, name=name: self._drain(name, q, stop))
-            self._workers.append(start(w, self._pool))
+        self._started = True
         if recover:
-            self.submit_all(self.hub.recover)
+            self._call(self._agents[0], "recover")  # touches every agent: on the first one's lane
         self._tick.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Skip queued work, let running steps reach their next wait, then detach."""
         self._tick.stop()
-        for w in self._workers:
-            w.quit()
-        self._pool.waitForDone(10000)
-        self._workers.clear()
-        for cb, lst in ((self._on_hub, self.hub.listeners), (self._on_inbox, self.hub.inbox.listeners)):
-            if cb in lst:
-                lst.remove(cb)
+        if self._started:
+            self._engine.call(self._service, "close", lane="")
+            deadline = time.monotonic() + timeout_s
+            while self.pending() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        self._started = False
+        if self._on_engine in self._engine.listeners:
+            self._engine.listeners.remove(self._on_engine)
+        if self._on_inbox in self.hub.inbox.listeners:
+            self.hub.inbox.listeners.remove(self._on_inbox)
+        if self._own_engine:
+            self._engine.close()
 
-    def _drain(self, agent: str, q: queue.Queue[Job], should_stop: Callable[[], bool]) -> Iterator[None]:
-        while not should_stop():
-            try:
-                job = q.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            try:
-                job()
-            except Exception as exc:  # noqa: BLE001 - shown on the agent row, the loop goes on
-                self.job_failed.emit(agent, f"{type(exc).__name__}: {exc}")
-            yield None
+    def _call(self, agent: str, method: str, *args: object) -> None:
+        self._track(agent, self._engine.call(self._service, method, *args, lane=agent))
 
-    def submit(self, agent: str, job: Job) -> None:
-        self._queues[agent].put(job)
+    def _track(self, agent: str, future: Future) -> None:
+        with self._lock:
+            self._outstanding += 1
+        future.add_done_callback(lambda f, a=agent: self._settled(a, f))
 
-    def submit_all(self, job: Job) -> None:
-        """A job touching every agent runs on the first agent's thread (recovery)."""
-        first = next(iter(self._queues))
-        self.submit(first, job)
+    def _settled(self, agent: str, future: Future) -> None:
+        exc = None if future.cancelled() else future.exception()
+        if exc is not None:
+            self.job_failed.emit(agent, f"{type(exc).__name__}: {exc}")
+        with self._lock:
+            self._outstanding -= 1
+
+    def pending(self) -> int:
+        """Calls sent to the engine and not yet finished."""
+        with self._lock:
+            return self._outstanding
+
+    def status(self, agent: str) -> str:
+        return self._status[agent]
 
     def idle(self) -> bool:
-        return all(q.empty() for q in self._queues.values()) and all(
-            s != "running" for s in (self.hub.status(a) for a in self._queues)
-        )
+        return self.pending() == 0 and all(s != "running" for s in self._status.values())
 
     # -- listeners (any thread) --------------------------------------------------------------------
-    def _on_hub(self, what: str, key: str, value: str) -> None:
+    def _on_engine(self, kind: str, payload: object) -> None:
+        if kind != self._service:
+            return
+        what, key, value = payload  # type: ignore[misc]
         if what == "status":
+            self._status[key] = value
             self.agent_status.emit(key, value)
-        else:
+        elif what == "run":
             self.run_changed.emit(key, value)
+        else:
+            self._inbox_ping.emit()
 
     def _on_inbox(self, event: str, item: InboxItem) -> None:
         self._inbox_ping.emit()
@@ -129,7 +148,7 @@ class AmbientController(QObject):
     def deliver(self, event: Event) -> None:
         for agent in self.hub.agents.values():
             if agent.accepts(event):
-                self.submit(agent.name, lambda a=agent.name, e=event: self.hub.process(a, e))
+                self._call(agent.name, "process", agent.name, event)
 
     def set_rate(self, events_per_s: float) -> None:
         self.stream.set_rate(events_per_s)
@@ -144,26 +163,22 @@ class AmbientController(QObject):
 
     # -- the person's side --------------------------------------------------------------------------
     def answer(self, item_id: str, response: dict) -> None:
-        """Validate and store the answer now (errors surface at once), resume the run off-thread."""
+        """Validate and store the answer now (errors surface at once), resume the run in the engine."""
         item = self.hub.record_answer(item_id, response)
-        self.submit(item.agent, lambda: self.hub.continue_run(item.run_id))
+        self._call(item.agent, "continue_run", item.run_id)
 
     def mark_read(self, item_id: str) -> None:
         self.hub.inbox.mark_read(item_id)
 
     def pause(self, agent: str) -> None:
-        self.hub.pause(agent)
+        """Takes effect at the agent's next step boundary (sent past the agent's queued work)."""
+        self._track(agent, self._engine.call(self._service, "pause", agent, lane=""))
 
     def resume(self, agent: str) -> None:
-        self.submit(agent, lambda: self.hub.resume(agent))
+        self._call(agent, "resume", agent)
 
     def rewind(self, run_id: str, agent: str, seq: int, output: object, instruction: str) -> None:
-        def job() -> None:
-            fork = self.hub.rewind(run_id, seq, output=output, instruction=instruction)
-            if not self.hub.is_paused(agent):
-                self.hub.continue_run(fork)
-
-        self.submit(agent, job)
+        self._call(agent, "rewind_and_continue", run_id, agent, seq, output, instruction)
 
     def items(self, agent: str | None = None) -> list[InboxItem]:
         return self.hub.inbox.items(agent=agent)

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, Event, InboxItem
 from agent_core.ambient.events import merged
-from agent_core.runs import load_run
+from agent_core.runs import Run, load_run
 from ui_patterns.ambient.agents_panel import AgentsPanel, QuietChart
 from ui_patterns.ambient.controller import AmbientController
 from ui_patterns.ambient.inbox_panel import InboxPanel
 from ui_patterns.ambient.item_detail import ItemDetail
 from ui_patterns.ambient.timeline import RewindDialog, RunTimeline
-from ui_patterns.common import LabContext, PatternPage
+from ui_patterns.common import LabContext, PatternPage, Reloader
 
 
 def default_agents(profile: str) -> list[AmbientAgent]:
@@ -57,7 +57,7 @@ class AmbientPage(PatternPage):
         super().__init__(ctx, parent)
         self.agents = agents or default_agents(ctx.profile)
         stream = events if events is not None else merged([EmailSource(), CalendarSource()])
-        self.controller = AmbientController(ctx.lab, self.agents, stream, self)
+        self.controller = AmbientController(ctx.lab, self.agents, stream, self, engine=ctx.engine)
         self.agents_panel = AgentsPanel(self.agents)
         self.inbox = InboxPanel([a.name for a in self.agents])
         self.detail = ItemDetail()
@@ -74,16 +74,19 @@ class AmbientPage(PatternPage):
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(1000)
-        self._chart_timer.timeout.connect(self.refresh_chart)
+        self._inbox_loader = Reloader(self.controller.items, self._apply_inbox, self)
+        self._chart_loader = Reloader(self._load_chart, lambda r: self.chart.set_windows(*r), self)
+        self._runs_loader = Reloader(lambda: self.controller.hub.runs(limit=200), self._apply_runs, self)
+        self._chart_timer.timeout.connect(self._chart_loader.request)
         self._runs_stale = True
         self._build()
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(300)
-        self._refresh.timeout.connect(self.refresh_runs)
+        self._refresh.timeout.connect(self._request_runs)
         c = self.controller
         c.agent_status.connect(self._on_status)
-        c.inbox_changed.connect(self.refresh_inbox)
+        c.inbox_changed.connect(self._inbox_loader.request)
         c.run_changed.connect(self._on_run_changed)
         c.job_failed.connect(self._on_job_failed)
         c.delivered.connect(self._on_delivered)
@@ -135,12 +138,15 @@ class AmbientPage(PatternPage):
         lay.addWidget(split)
 
     # -- refresh ------------------------------------------------------------------------------------
+    # Signals refresh through the Reloaders (queries off the GUI thread); the refresh_* methods
+    # below do the same synchronously, for start-up, tests and screenshots.
     @Slot()
     def refresh_inbox(self) -> None:
-        """One query per refresh; the chart at most once a second; busier inboxes refresh less often."""
-        c = self.controller
+        self._apply_inbox(self.controller.items())
+
+    def _apply_inbox(self, items: list[InboxItem]) -> None:
+        """Busier inboxes refresh less often; the chart follows at most once a second."""
         t0 = time.perf_counter()
-        items = c.items()
         counts: dict[str, int] = {}
         for it in items:
             counts[it.agent] = counts.get(it.agent, 0) + (not it.read)
@@ -150,20 +156,32 @@ class AmbientPage(PatternPage):
         if not self._chart_timer.isActive():
             self._chart_timer.start()
         cost_ms = (time.perf_counter() - t0) * 1000
-        c.set_coalesce_ms(int(min(2000, max(200, 8 * cost_ms))))
+        self.controller.set_coalesce_ms(int(min(2000, max(200, 8 * cost_ms))))
 
     @Slot()
     def refresh_chart(self) -> None:
+        self.chart.set_windows(*self._load_chart())
+
+    def _load_chart(self) -> tuple[str, list[int]]:
         agent = self.inbox.agent_filter or self.agents[0].name
-        self.chart.set_windows(agent, self.controller.quiet_windows(agent))
+        return agent, self.controller.quiet_windows(agent)
 
     @Slot()
     def refresh_runs(self) -> None:
+        if self._request_runs(sync=True):
+            self._apply_runs(self.controller.hub.runs(limit=200))
+
+    def _request_runs(self, sync: bool = False) -> bool:
         if not self.timeline.isVisible():
             self._runs_stale = True
-            return
+            return False
         self._runs_stale = False
-        self.timeline.set_runs(self.controller.hub.runs(limit=200))
+        if not sync:
+            self._runs_loader.request()
+        return True
+
+    def _apply_runs(self, runs: list[Run]) -> None:
+        self.timeline.set_runs(runs)
         if self.timeline.current_run:
             self._show_run(self.timeline.current_run)
 
@@ -245,6 +263,8 @@ class AmbientPage(PatternPage):
         self.controller.set_rate(float(self.speed.value()) if on else 0.0)
 
     def shutdown(self) -> None:
+        for loader in (self._inbox_loader, self._chart_loader, self._runs_loader):
+            loader.close()
         self.controller.stop()
         with contextlib.suppress(RuntimeError, TypeError):
             self.ctx.step_event.disconnect(self._on_step_event)

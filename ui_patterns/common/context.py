@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from agent_core.engine import Engine, make_engine
 from agent_core.lab import Lab
 from agent_core.settings import Settings
 from ui_patterns.common.workers import run_call
@@ -26,9 +27,30 @@ class LabContext(QObject):
         self._unsub = lab.store.subscribe(lambda ev, ns, ids: self.memory_changed.emit(ev, ns, list(ids)))
         lab.step_listeners.append(self._on_step)
         lab.background.listeners.append(self.job_done.emit)
+        self._engine: Engine | None = None
 
     def _on_step(self, event: str, step: object) -> None:
         self.step_event.emit(event, step)
+
+    @property
+    def engine(self) -> Engine:
+        """Where agent work runs: a child process when the Lab's index can be shared (the app).
+
+        Its memory, step and job events are re-emitted here, as the Lab's own are.
+        """
+        if self._engine is None:
+            self._engine = make_engine(self.lab)
+            self._engine.listeners.append(self._on_engine_event)
+        return self._engine
+
+    def _on_engine_event(self, kind: str, payload: object) -> None:
+        if kind == "memory":
+            event, namespace, ids = payload  # type: ignore[misc]
+            self.memory_changed.emit(event, namespace, list(ids))
+        elif kind == "step":
+            self.step_event.emit(*payload)  # type: ignore[misc]
+        elif kind == "job":
+            self.job_done.emit(payload)
 
     def warm_up_async(self) -> None:
         """Load the embedder and Chroma and reconcile them, off the GUI thread."""
@@ -51,9 +73,14 @@ class LabContext(QObject):
 
     def apply_settings(self, settings: Settings) -> None:
         self.lab.apply_settings(settings)
+        if self._engine is not None:
+            self._engine.apply_settings(settings)
         self.settings_changed.emit()
 
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
         self._unsub()
         if self._on_step in self.lab.step_listeners:
             self.lab.step_listeners.remove(self._on_step)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QTableView
 
 from agent_core.sheet import Cell, CellState, Column, Sheet
 from ui_patterns.spreadsheet.style import ACCENTS, GLYPHS, glyph_icon, is_dark, tint
@@ -34,6 +36,11 @@ STATE_ROLE = int(_ROLE.UserRole) + 1
 CELL_ROLE = int(_ROLE.UserRole) + 2
 _CHANGED_ROLES = [int(_ROLE.DisplayRole), int(_ROLE.BackgroundRole), int(_ROLE.ForegroundRole),
                   int(_ROLE.DecorationRole), int(_ROLE.ToolTipRole), STATE_ROLE, CELL_ROLE]  # fmt: skip
+CELLWISE_UPDATES = 200  # up to this many changed cells per flush are signalled one by one
+FLUSH_BATCH = 500  # at most this many cells per event-loop pass (~10 ms), the rest right after
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_AGENT_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_INPUT_FLAGS = _AGENT_FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
 def _tokens(cell: Cell) -> int:
@@ -45,6 +52,7 @@ class SheetModel(QAbstractTableModel):
     """Rows × columns of a Sheet; agent cells carry state tints, glyphs and per-column progress."""
 
     flushed = Signal(int)  # cells refreshed by one coalesced update
+    progress_changed = Signal()  # header counts changed: see `show_in`
     _wake = Signal()
 
     def __init__(
@@ -70,6 +78,15 @@ class SheetModel(QAbstractTableModel):
         self._counts: dict[str, Counter[CellState]] = {}
         self._dark = is_dark()
         self.set_sheet(sheet)
+
+    def show_in(self, view: QTableView) -> None:
+        """Set this model on `view`, with live header counts that repaint only the header.
+
+        Progress is not signalled as `headerDataChanged`: a view answers that by laying out again
+        and repainting its whole viewport (30–60 ms with agents running), several times a second.
+        """
+        view.setModel(self)
+        self.progress_changed.connect(view.horizontalHeader().viewport().update)
 
     # -- the sheet ------------------------------------------------------------------------------
 
@@ -149,14 +166,20 @@ class SheetModel(QAbstractTableModel):
     @Slot()
     def _flush(self) -> None:
         with self._lock:
-            keys, self._pending = self._pending, set()
+            if len(self._pending) > FLUSH_BATCH:  # a run queuing thousands of cells: spread it
+                keys = set(islice(self._pending, FLUSH_BATCH))
+                self._pending -= keys
+                QTimer.singleShot(0, self, self._flush)
+            else:
+                keys, self._pending = self._pending, set()
+                self._woken = False
             layout, self._layout_pending = self._layout_pending, False
-            self._woken = False
         if self._sheet is None:
             return
         if layout:
             self._apply_layout()
         spans: dict[int, tuple[int, int]] = {}
+        cells: list[tuple[int, int]] = []
         for row, name in keys:
             position = self._position.get(name)
             if position is None or row >= self._rows:
@@ -165,11 +188,17 @@ class SheetModel(QAbstractTableModel):
                 self._refresh_counts(row, name)
             low, high = spans.get(position, (row, row))
             spans[position] = (min(low, row), max(high, row))
-        for position, (low, high) in spans.items():
-            self.dataChanged.emit(self.index(low, position), self.index(high, position), _CHANGED_ROLES)
-        agent = [p for p in spans if self._columns[p].kind == "agent"]
-        if agent:
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, min(agent), max(agent))
+            cells.append((row, position))
+        if len(cells) <= CELLWISE_UPDATES:
+            # a view repaints just the cell for a one-cell change, but its whole viewport for a range
+            for row, position in cells:
+                index = self.index(row, position)
+                self.dataChanged.emit(index, index, _CHANGED_ROLES)
+        else:
+            for position, (low, high) in spans.items():
+                self.dataChanged.emit(self.index(low, position), self.index(high, position), _CHANGED_ROLES)
+        if any(self._columns[p].kind == "agent" for p in spans):
+            self.progress_changed.emit()
         self.flushed.emit(len(keys))
 
     def _refresh_counts(self, row: int, name: str) -> None:
@@ -238,9 +267,25 @@ class SheetModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = _ROLE.DisplayRole) -> Any:
         cell = self.cell(index)
+        return None if cell is None else self._value(cell, self._columns[index.column()], role)
+
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N803 - Qt's signature
+        """All roles of a painted cell in one call: the delegate asks for seven, and each Python
+        call from a repaint is one more wait for the GIL while agents run."""
+        cell = self.cell(index)
         if cell is None:
-            return None
+            for role_data in roleDataSpan:
+                role_data.clearData()
+            return
         column = self._columns[index.column()]
+        for role_data in roleDataSpan:
+            value = self._value(cell, column, role_data.role())
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)
+
+    def _value(self, cell: Cell, column: Column, role: int) -> Any:
         agent = column.kind == "agent"
         if role == _ROLE.DisplayRole:
             if agent and cell.value is None:
@@ -299,11 +344,8 @@ class SheetModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not self._valid(index):
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self._columns[index.column()].kind == "input":
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return _NO_FLAGS
+        return _INPUT_FLAGS if self._columns[index.column()].kind == "input" else _AGENT_FLAGS
 
     def setData(self, index: Index, value: Any, role: int = _ROLE.EditRole) -> bool:
         """Editing an input marks exactly the dependent agent cells of that row stale."""

@@ -7,6 +7,7 @@ reaches the table through SheetModel's coalesced updates and the live counter th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,9 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.sheet import CellRunner, Column, RunHandle, Sheet, SheetExecutor, export_csv, import_csv
+from agent_core.engine import EngineError
+from agent_core.sheet import (
+    BatchedCellRunner,
+    CellRunner,
+    Column,
+    RunHandle,
+    Sheet,
+    SheetExecutor,
+    export_csv,
+    import_csv,
+)
 from agent_core.sheet.estimate import Estimate, Rates, cells_for, estimate
-from agent_core.sheet.llm_runner import LLMCellRunner, plan_columns_with_llm
+from agent_core.sheet.llm_runner import EngineCellRunner, plan_columns_with_llm
 from agent_core.sheet.planner import INDUSTRY_OPTIONS
 from ui_patterns.common.context import LabContext
 from ui_patterns.common.page import PatternPage
@@ -71,7 +82,7 @@ class SpreadsheetPage(PatternPage):
     def __init__(self, ctx: LabContext, parent: QWidget | None = None, *, runner: CellRunner | None = None,
                  load_demo: bool = True) -> None:  # fmt: skip
         super().__init__(ctx, parent)
-        self.runner: CellRunner = runner or LLMCellRunner(ctx.lab)
+        self.runner: CellRunner = runner or EngineCellRunner(ctx.engine)
         self.rates = Rates()
         self.confirm_over_usd = 1.0  # ask before a run estimated to cost more than this
         self._executor: SheetExecutor | None = None
@@ -81,7 +92,7 @@ class SpreadsheetPage(PatternPage):
         self._spent_usd = 0.0
         self.model = SheetModel(None, self)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.model.show_in(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
@@ -285,7 +296,7 @@ class SpreadsheetPage(PatternPage):
             planned = estimate(sheet, cells_for(sheet, what, **where), self.rates)  # type: ignore[arg-type]
             if limit is not None and planned.usd > limit:
                 return planned, None
-            if isinstance(runner, LLMCellRunner):
+            if isinstance(runner, BatchedCellRunner):
                 runner.start_batch(title)
             return planned, submit(executor)
 
@@ -331,7 +342,7 @@ class SpreadsheetPage(PatternPage):
         self._update_actions()
         if not self.busy:
             self._poll.stop()
-            if isinstance(self.runner, LLMCellRunner):
+            if isinstance(self.runner, BatchedCellRunner):
                 run_call(self.runner.end_batch)
             self.estimate_label.setText(self._estimate_text())
             self.run_finished.emit()
@@ -395,5 +406,6 @@ class SpreadsheetPage(PatternPage):
         self._poll.stop()
         self._drop_executor()
         self.model.close()
-        if isinstance(self.runner, LLMCellRunner):
-            self.runner.end_batch()
+        if isinstance(self.runner, BatchedCellRunner):
+            with contextlib.suppress(EngineError):  # the engine may be gone already at shutdown
+                self.runner.end_batch()
