@@ -191,9 +191,9 @@ class IndexClient(_IndexClient):
                     self._conn = Client(self._address, family="AF_UNIX", authkey=self._authkey)
                 self._conn.send((method, args))
                 ok, value = self._conn.recv()
-            except (EOFError, OSError) as exc:
+            except (EOFError, OSError, multiprocessing.AuthenticationError) as exc:
                 self._conn = None
-                raise IndexProcessError(f"the shared index is gone ({method}): {exc}") from exc
+                raise IndexProcessError(f"the shared index is unreachable ({method}): {exc}") from exc
         if not ok:
             raise IndexProcessError(f"Chroma {method} failed: {value}")
         return value

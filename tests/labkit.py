@@ -12,3 +12,40 @@ def make_settings(**overrides: object):  # noqa: ANN201 - Settings
     for k, v in overrides.items():
         setattr(s, k, v)
     return s
+
+
+class EngineProbe:
+    """A test service for the agent engine (`labkit:engine_probe`): the engine-side Lab's store,
+    plus calls that sleep, fail or return something unpicklable."""
+
+    def __init__(self, lab, emit) -> None:  # noqa: ANN001
+        self.lab, self.emit = lab, emit
+
+    def add(self, content: str, namespace: str = "default") -> str:
+        from memory.models import Memory
+
+        return self.lab.store.add(Memory(namespace=namespace, content=content)).id
+
+    def pid(self) -> int:
+        import os
+
+        return os.getpid()
+
+    def sleep(self, seconds: float) -> str:
+        import time
+
+        time.sleep(seconds)
+        return "slept"
+
+    def fail(self) -> None:
+        raise ValueError("bad part: the probe failed on purpose")
+
+    def unsendable(self) -> object:
+        return lambda: None
+
+    def shout(self, text: str) -> None:
+        self.emit("probe", text)
+
+
+def engine_probe(lab, emit) -> EngineProbe:  # noqa: ANN001
+    return EngineProbe(lab, emit)

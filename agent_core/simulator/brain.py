@@ -197,8 +197,71 @@ def answer(user: str, memories: list[str], rng: random.Random) -> str:
             parts.append((cn if zh else en).format(v=f.value))
         return " ".join(parts)
     topic = _topic(user)
+    if _LONG_FORM.search(user):
+        return long_form(_subject(user) or topic, zh, rng)
     templates = SMALL_TALK_ZH if zh else SMALL_TALK
     return rng.choice(templates).format(topic=topic)
+
+
+_LONG_FORM = re.compile(
+    r"(?i)^\s*(?:please\s+)?(?:explain|how (?:do|can|should) i|write|give me|show me|walk me through)\b"
+    r"|step by step|an example|with code|请解释|怎么|如何|举个例子"
+)
+TIPS = [
+    "measure before and after each change, or you are only guessing.",
+    "keep the first version small enough to throw away.",
+    "write down what you expect to happen before you try it.",
+    "ask someone to use it without your help, and watch.",
+]
+
+
+_LEAD = re.compile(
+    r"(?i)^\s*(?:please\s+)?(?:explain(?:\s+(?:how\s+to|to\s+me))?|how (?:do|can|should) i|write(?:\s+me)?"
+    r"|give me|show me|walk me through)\s+(?:(?:a|an|the|some)\s+)?|^(?:请解释|请问)?(?:如何|怎么)?"
+)
+_TAIL = re.compile(
+    r"(?i)[\s,]*(?:step by step|with code|with an example|please|一步一步|举个例子)?[\s?.!。？！]*$"
+)
+
+
+def _subject(user: str) -> str:
+    """What a how-to request is about: "Explain how to plan a launch step by step" → "plan a launch"."""
+    subject = _TAIL.sub("", _LEAD.sub("", user.strip(), count=1)).strip()
+    return subject[:60]
+
+
+def long_form(topic: str, zh: bool, rng: random.Random) -> str:
+    """A Markdown answer (headings, a list, a code block, a quote) for how-to requests."""
+    tip = rng.choice(TIPS)
+    name = re.sub(r"\W+", "_", topic.lower()).strip("_") or "task"
+    code = (
+        "```python\n"
+        f"def next_step(goal: str, tried: list[str]) -> str:\n"
+        f'    """The smallest untried step towards {topic}."""\n'
+        "    options = [step for step in plan(goal) if step not in tried]\n"
+        "    return min(options, key=len)\n"
+        "\n"
+        f'print(next_step("{name}", tried=[]))\n'
+        "```"
+    )
+    if zh:
+        return (
+            f"关于{topic}，可以这样做：\n\n## 思路\n先明确目标，再从最小的一步开始，然后根据反馈调整。\n\n"
+            "## 步骤\n1. **明确目标**：用一句话写下“完成”是什么样子。\n"
+            "2. **从小处开始**：先做最简单的版本并衡量效果。\n3. **迭代**：保留有效的，放弃无效的。\n\n"
+            f"## 例子\n{code}\n\n> 提示：先写下你的预期，再动手尝试。"
+        )
+    return (
+        f"Here is a short guide to *{topic}*.\n\n"
+        "## Overview\nIt comes down to three things: a clear goal, a small first step, and feedback "
+        "you can act on.\n\n"
+        "## Steps\n"
+        "1. **Define the goal.** Write one sentence about what *done* looks like.\n"
+        "2. **Start small.** Try the simplest version first and measure it.\n"
+        "3. **Iterate.** Keep what works, drop what does not, and note why.\n\n"
+        f"## Example\n{code}\n\n"
+        f"> Tip: {tip}"
+    )
 
 
 def _best_overlap(question: str, memories: list[str]) -> str | None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, InboxItem
+from agent_core.engine import LocalEngine, ProcessEngine
+from agent_core.lab import Lab
 from agent_core.runs import load_run
 from ui_patterns.ambient.page import AmbientPage
 from ui_patterns.common import LabContext
@@ -18,9 +21,13 @@ EMAILS = {e.id: e for e in EmailSource().events()}
 CAL = {e.id: e for e in CalendarSource().events()}
 
 
-@pytest.fixture
-def page(qtbot, lab) -> Iterator[AmbientPage]:  # noqa: ANN001
+@pytest.fixture(params=["local", "process"])
+def page(request, qtbot, tmp_path: Path, settings) -> Iterator[AmbientPage]:  # noqa: ANN001
+    """Agents run in this process (LocalEngine), or in the engine's child process as in the app."""
+    lab = Lab(tmp_path / "data", settings, chroma_process=request.param == "process")
+    lab.warm_up()
     ctx = LabContext(lab)
+    assert isinstance(ctx.engine, ProcessEngine if request.param == "process" else LocalEngine)
     agents = [AmbientAgent(k, k, f"t.{k}", "hot_path") for k in ("triage", "scheduler", "researcher")]
     p = AmbientPage(ctx, agents=agents, events=[])
     qtbot.addWidget(p)
@@ -29,6 +36,7 @@ def page(qtbot, lab) -> Iterator[AmbientPage]:  # noqa: ANN001
     yield p
     p.shutdown()
     ctx.close()
+    lab.close()
 
 
 def settle(qtbot, page: AmbientPage, n_items: int | None = None) -> None:  # noqa: ANN001

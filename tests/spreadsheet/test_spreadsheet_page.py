@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
+from agent_core.lab import Lab
 from agent_core.sheet import CellResult, CellState, Column, SimCellRunner
 from ui_patterns.common.context import LabContext
 from ui_patterns.spreadsheet.column_dialog import AddColumnDialog
@@ -34,7 +36,15 @@ class FlakyRunner:
 
 
 @pytest.fixture
-def make_page(lab, qtbot: QtBot) -> Iterator:  # noqa: ANN001
+def engine_kind() -> str:
+    return "local"
+
+
+@pytest.fixture
+def make_page(engine_kind: str, tmp_path: Path, settings, qtbot: QtBot) -> Iterator:  # noqa: ANN001
+    """Pages over a Lab whose cells run in this process, or in the engine's child as in the app."""
+    lab = Lab(tmp_path / "data", settings, chroma_process=engine_kind == "process")
+    lab.warm_up()
     ctx = LabContext(lab)
     pages: list[SpreadsheetPage] = []
 
@@ -51,6 +61,7 @@ def make_page(lab, qtbot: QtBot) -> Iterator:  # noqa: ANN001
         page.shutdown()
     QThreadPool.globalInstance().waitForDone(10_000)
     ctx.close()
+    lab.close()
 
 
 def _agent_states(page: SpreadsheetPage) -> set[CellState]:
@@ -66,6 +77,7 @@ def _click(qtbot: QtBot, page: SpreadsheetPage, row: int, name: str) -> None:
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
+@pytest.mark.parametrize("engine_kind", ["local", "process"])
 def test_run_all_on_the_demo_sheet_completes_and_the_drawer_shows_the_prompt(make_page, qtbot: QtBot) -> None:  # noqa: ANN001
     page = make_page()
     assert page.model.rowCount() == 12 and "Run all would cost ≈ 60 cells" in page.estimate_label.text()
