@@ -288,3 +288,34 @@ class ChatAgent:
             if ev.kind == "done":
                 result = ev.data["result"]
         return result
+
+
+class TurnService:
+    """Chat turns as an agent-engine service (in the desktop app: in the engine's child process).
+
+    `run_turn` iterates `ChatAgent.run_turn` and sends each event out as `(name, (key, event))`;
+    `stop(key)` (an inline call) makes that turn's `should_stop` true, keeping the partial reply.
+    """
+
+    def __init__(self, lab: Lab, emit: Callable[[str, object], None], name: str) -> None:
+        self.lab, self.emit, self.name = lab, emit, name
+        self._stopped: set[str] = set()
+
+    def run_turn(
+        self, key: str, profile: str, memory_mode: str, conversation_id: str, text: str, options: dict
+    ) -> None:
+        agent = ChatAgent(self.lab, profile, memory_mode=memory_mode)
+        try:
+            for event in agent.run_turn(
+                conversation_id, text, should_stop=lambda: key in self._stopped, **options
+            ):
+                self.emit(self.name, (key, event))
+        finally:
+            self._stopped.discard(key)
+
+    def stop(self, key: str) -> None:
+        self._stopped.add(key)
+
+
+def turn_service(lab: Lab, emit: Callable[[str, object], None], name: str) -> TurnService:
+    return TurnService(lab, emit, name)

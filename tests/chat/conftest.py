@@ -21,7 +21,13 @@ MakePage = Callable[..., ChatPage]
 
 
 @pytest.fixture
-def make_page(qtbot: QtBot, tmp_path: Path) -> Iterator[MakePage]:
+def engine_kind() -> str:
+    """Where turns run: "local" (threads here) or "process" (the engine's child, as in the app)."""
+    return "local"
+
+
+@pytest.fixture
+def make_page(qtbot: QtBot, tmp_path: Path, engine_kind: str) -> Iterator[MakePage]:
     """Build a ChatPage over a fresh Lab; `sim` overrides SimConfig, other kwargs override Settings."""
     made: list[tuple[ChatPage, LabContext, Lab]] = []
 
@@ -32,7 +38,7 @@ def make_page(qtbot: QtBot, tmp_path: Path) -> Iterator[MakePage]:
             setattr(settings, k, v)
         if sim is not None:
             settings.sim = SimConfig(**sim)
-        lab = Lab(tmp_path / f"data{len(made)}", settings)
+        lab = Lab(tmp_path / f"data{len(made)}", settings, chroma_process=engine_kind == "process")
         lab.warm_up()
         ctx = LabContext(lab)
         page = ChatPage(ctx)

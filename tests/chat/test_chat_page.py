@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -10,14 +13,15 @@ from agent_core.simulator import SimConfig
 from tests.chat.conftest import SLOW, MakePage, send_and_wait
 
 
+@pytest.mark.parametrize("engine_kind", ["local", "process"])
 def test_send_streams_tokens_and_shows_memory_steps(qtbot: QtBot, make_page: MakePage) -> None:
     page = make_page(sim=SLOW, memory_mode="hot_path")
     assert page.transcript().empty.isVisible()
     lengths: list[int] = []
     with qtbot.waitSignal(page.turn_finished, timeout=10_000) as blocker:
         turn = page.send("My name is Ada and I live in Paris.")
-        assert page.runner.worker is not None
-        page.runner.worker.signals.yielded.connect(lambda _ev: lengths.append(len(turn.assistant_text())))
+        assert page.runner.running
+        page.runner.event.connect(lambda _ev: lengths.append(len(turn.assistant_text())))
     result = blocker.args[0]
     assert isinstance(result, TurnResult) and not result.error
     assert len(set(lengths)) >= 5 and lengths == sorted(lengths), lengths
@@ -33,6 +37,7 @@ def test_send_streams_tokens_and_shows_memory_steps(qtbot: QtBot, make_page: Mak
     assert turn.assistant_actions.isVisible()
 
 
+@pytest.mark.parametrize("engine_kind", ["local", "process"])
 def test_stop_keeps_partial_reply(qtbot: QtBot, make_page: MakePage) -> None:
     page = make_page(sim={"ttft_ms": 0.0, "tokens_per_s": 60.0}, memory_mode="off")
     turn = page.send("My name is Ada and I live in Paris.")
@@ -116,6 +121,7 @@ def test_regenerate_makes_reply_versions(qtbot: QtBot, make_page: MakePage) -> N
     assert turn.assistant_actions.versions.text() == "2 / 2"
 
 
+@pytest.mark.parametrize("engine_kind", ["local", "process"])
 def test_background_memory_indicator(qtbot: QtBot, make_page: MakePage) -> None:
     page = make_page(memory_mode="background")
     turn = page.send("My name is Ada and I live in Paris.")
@@ -126,9 +132,12 @@ def test_background_memory_indicator(qtbot: QtBot, make_page: MakePage) -> None:
     assert turn.memory_label.text() == text
 
 
+@pytest.mark.parametrize("engine_kind", ["local", "process"])
 def test_error_shows_inline_retry_and_keeps_user_message(qtbot: QtBot, make_page: MakePage) -> None:
     page = make_page(sim={"ttft_ms": 0.0, "tokens_per_s": 0.0, "error_rate": 1.0}, memory_mode="off")
-    page.ctx.lab.settings.provider.max_retries = 0
+    settings = copy.deepcopy(page.ctx.lab.settings)
+    settings.provider.max_retries = 0
+    page.ctx.apply_settings(settings)  # as the settings dialog does: the engine gets them too
     result = send_and_wait(qtbot, page, "Remember that I like tea.")
     turn = page.turns()[-1]
     assert result.error and turn.status == "error"
@@ -136,7 +145,9 @@ def test_error_shows_inline_retry_and_keeps_user_message(qtbot: QtBot, make_page
     stored = page.ctx.lab.conversations.get_message(turn.user_message_id)
     assert stored is not None and stored.content == "Remember that I like tea."
     # retry after the chaos is switched off: same user message, one reply
-    page.ctx.lab.llm.sim_core.config = SimConfig.instant() if page.ctx.lab.llm.sim_core else None
+    settings = copy.deepcopy(settings)
+    settings.sim = SimConfig.instant()
+    page.ctx.apply_settings(settings)
     with qtbot.waitSignal(page.turn_finished, timeout=10_000):
         turn.retry_button.click()
     assert turn.status == "complete" and turn.assistant_text()

@@ -1,7 +1,10 @@
 """Message bubbles: Markdown that wraps (long words, Chinese), rendered at most every 30 ms while streaming.
 
 Streaming can deliver hundreds of tokens a second; re-parsing Markdown for each one would stall the
-GUI thread, so tokens go into a buffer and one coalescing timer repaints the bubble.
+GUI thread, so tokens go into a buffer and one coalescing timer repaints the bubble. Each render
+measures the text once and fixes the label's size: a word-wrapped label otherwise answers every
+layout pass of the transcript with a fresh text layout, and with a dozen long replies on screen
+those passes took 30–110 ms each while the next reply streamed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ QFrame#chatBubble[role="assistant"] { background: palette(base); }
 QFrame#chatBubble[state="error"] { border: 1px solid #c0392b; }
 QFrame#chatBubble[state="stopped"] { border: 1px dashed palette(mid); }
 """
+
+
+class _MeasuredLabel(QLabel):
+    """A word-wrapped label whose size the bubble fixes after measuring: layouts never re-measure it."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return False
 
 
 def _zwsp(m: re.Match[str]) -> str:
@@ -48,7 +58,7 @@ class Bubble(QFrame):
         self.setProperty("state", "complete")
         self.role = role
         self._text = text
-        self.label = QLabel(self)
+        self.label = _MeasuredLabel(self)
         self.label.setWordWrap(True)
         self.label.setTextFormat(
             Qt.TextFormat.MarkdownText if role == "assistant" else Qt.TextFormat.PlainText
@@ -110,5 +120,4 @@ class Bubble(QFrame):
             doc.setPlainText(text)
         inner = max(40, getattr(self, "_max_width", 600) - 26)
         width = min(inner, int(doc.idealWidth()) + 4)
-        self.label.setFixedWidth(width)
-        self.label.setMinimumHeight(max(0, self.label.heightForWidth(width)))
+        self.label.setFixedSize(width, max(0, QLabel.heightForWidth(self.label, width)))

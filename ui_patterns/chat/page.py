@@ -217,7 +217,7 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
     def shutdown(self) -> None:
         self._closed = True
         self.queue.clear()
-        self.runner.stop()
+        self.runner.close()
         for sig, slot in (
             (self.ctx.job_done, self._on_job_done),
             (self.ctx.step_event, self._on_step),

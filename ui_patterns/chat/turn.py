@@ -145,8 +145,15 @@ class TurnWidget(QFrame):
         self.assistant_actions.setVisible(on and bool(self.message_id) and self.status != "error")
 
     def set_locked(self, locked: bool) -> None:
-        """While any run is in progress, nothing may branch or rate (the actions hide)."""
-        self._show_actions(not locked and self.status not in ("running", "queued"))
+        """While any run is in progress, nothing may branch or rate: the actions are disabled.
+
+        Disabled, not hidden: hiding them on every turn re-laid out the whole transcript (every
+        wrapped label measured again) at the start and end of each reply.
+        """
+        self.user_actions.setEnabled(not locked)
+        self.assistant_actions.setEnabled(not locked)
+        if not locked and self.status not in ("running", "queued"):
+            self._show_actions(True)
 
     @Slot()
     def start_edit(self) -> None:
