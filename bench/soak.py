@@ -31,10 +31,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, Event  # noqa: E402
+from agent_core.engine import Engine  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
 from agent_core.settings import Settings  # noqa: E402
 from agent_core.sheet import Column, RunHandle, Sheet, SheetExecutor  # noqa: E402
-from agent_core.sheet.llm_runner import LLMCellRunner  # noqa: E402
+from agent_core.sheet.llm_runner import EngineCellRunner  # noqa: E402
 from agent_core.sheet.planner import INDUSTRY_OPTIONS  # noqa: E402
 from agent_core.sheet.simfill import load_companies  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
@@ -46,12 +47,26 @@ KINDS = ["triage", "researcher", "scheduler", "triage"]
 OUT = ROOT / "assets" / "screenshots" / "soak.png"
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # the process just ended
+        pass
     return 0.0
+
+
+def children_rss_mb() -> float:
+    """The app's child processes: the agent engine and the Chroma index."""
+    pids: set[str] = set()
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids.update((task / "children").read_text().split())
+        except OSError:
+            continue
+    return sum(rss_mb(pid) for pid in pids)
 
 
 def new_sheet(rows: int, round_no: int) -> Sheet:
@@ -67,9 +82,9 @@ def new_sheet(rows: int, round_no: int) -> Sheet:
 class SheetLoop:
     """One sheet after another on a worker thread, each shown in the view as it fills."""
 
-    def __init__(self, lab: Lab, view: QTableView, rows: int) -> None:
-        self.lab, self.view, self.rows = lab, view, rows
-        self.runner = LLMCellRunner(lab)
+    def __init__(self, engine: Engine, view: QTableView, rows: int) -> None:
+        self.view, self.rows = view, rows
+        self.runner = EngineCellRunner(engine)  # cells run in the engine's child, as in the app
         self.round = 0
         self.cells = 0
         self.model: SheetModel | None = None
@@ -123,8 +138,10 @@ def events(round_no: int, per_source: int) -> list[Event]:
 def plot(samples: list[dict], minutes: float) -> None:
     t = [s["t"] / 60 for s in samples]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
-    ax1.plot(t, [s["rss"] for s in samples], color="tab:blue")
+    ax1.plot(t, [s["rss"] for s in samples], color="tab:blue", label="GUI process")
+    ax1.plot(t, [s["child_rss"] for s in samples], color="tab:green", label="engine + index processes")
     ax1.set_ylabel("RSS (MB)")
+    ax1.legend()
     ax1.set_title(f"Soak: ambient agents + spreadsheet agents, {minutes:g} min (simulator, offscreen GUI)")
     ax1.grid(alpha=0.3)
     ax2.plot(t, [s["stall_max"] for s in samples], label="GUI stall max", color="tab:red")
@@ -164,7 +181,7 @@ def main() -> int:
     view = QTableView()
     view.resize(900, 600)
     view.show()
-    sheets = SheetLoop(lab, view, args.rows)
+    sheets = SheetLoop(ctx.engine, view, args.rows)
     probe = StallProbe(10)
     settle_heap()  # as the app does once its window is up
     probe.start()
@@ -186,6 +203,7 @@ def main() -> int:
             s = {
                 "t": time.perf_counter() - t0,
                 "rss": rss_mb(),
+                "child_rss": children_rss_mb(),
                 "stall_max": probe.max_stall_ms,
                 "stall_p99": probe.percentile(99),
                 "ticks": len(probe.samples),
@@ -199,7 +217,7 @@ def main() -> int:
             next_sample += args.sample_s
             if len(samples) % 6 == 0:  # keep the curve current: a crash must still leave it behind
                 plot(samples, args.minutes)
-            print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB  stall max {s['stall_max']:6.1f} ms  "
+            print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB (children {s['child_rss']:6.1f})  stall max {s['stall_max']:6.1f} ms  "
                   f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {ambient_rounds}  sheets {sheets.round}  "
                   f"refs True/False {s['true_refs']}/{s['false_refs']}",
                   flush=True)  # fmt: skip
@@ -211,7 +229,9 @@ def main() -> int:
     view.close()
     plot(samples, args.minutes)
     first, last = samples[0]["rss"], samples[-1]["rss"]
-    print(f"RSS {first:.0f} → {last:.0f} MB ({last - first:+.0f}); stall max over the run "
+    c_first, c_last = samples[0]["child_rss"], samples[-1]["child_rss"]
+    print(f"RSS {first:.0f} → {last:.0f} MB ({last - first:+.0f}), children {c_first:.0f} → {c_last:.0f} MB "
+          f"({c_last - c_first:+.0f}); stall max over the run "
           f"{max(s['stall_max'] for s in samples):.0f} ms; ambient rounds {ambient_rounds}, "
           f"sheet cells {sheets.cells}; curve: {OUT.relative_to(ROOT)}")  # fmt: skip
     return 0
