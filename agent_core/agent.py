@@ -19,7 +19,7 @@ from agent_core.llm import LLMError, ToolCall
 from agent_core.runs import StepRecorder
 from agent_core.tools import SAVE_MEMORY_SCHEMA, ToolDenied, ToolRegistry
 from memory.consolidation import Source
-from memory.models import EPISODIC
+from memory.models import EPISODIC, SEMANTIC
 from memory.prompts import MemoryLLMError, clean_fact
 
 if TYPE_CHECKING:
@@ -148,12 +148,11 @@ class ChatAgent:
             if mode != "off":
                 t = time.perf_counter()
                 with rec.step("memory_read", "recall", {"query": user_text, "k": lab.settings.recall_k}) as h:
-                    recalled = lab.store.recall(self.profile, user_text, k=lab.settings.recall_k)
-                    examples = [
-                        r
-                        for r in lab.store.recall(self.profile, user_text, k=2, kinds=(EPISODIC,))
-                        if r.memory.feedback_score > 0
-                    ]
+                    found = lab.store.recall_each(
+                        self.profile, user_text, {SEMANTIC: lab.settings.recall_k, EPISODIC: 2}
+                    )
+                    recalled = found[SEMANTIC]
+                    examples = [r for r in found[EPISODIC] if r.memory.feedback_score > 0]
                     h.output = {
                         "memories": [r.as_dict() for r in recalled],
                         "examples": [r.as_dict() for r in examples],

@@ -4,6 +4,8 @@ With the simulator provider the same request travels the same HTTP path and is a
 `sheet_cell` simulator task, so offline tables are deterministic and online ones use a real model.
 Cells of one batch (a period of continuous running) are recorded as `llm_call` steps of one run of
 kind "sheet": that is what a cell's provenance points to (run id, step id, prompt, latency, tokens).
+Over a Lab, each cell first recalls the profile's facts that bear on its prompt; those go into the
+system prompt and into the cell's provenance as "memory used".
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
     from agent_core.lab import Lab
 
 
+MEMORY_K = 3  # facts recalled per cell, at most
+MIN_SIMILARITY = 0.35  # a fact without shared words must be at least this close to be used
+
+
 def _llm_of(source: Lab | LLM) -> LLM:
     return source if isinstance(source, LLM) else source.llm
 
@@ -49,8 +55,10 @@ class LLMCellRunner:
         profile: str | None = None,
         seed: int | None = None,
         record: bool = True,
+        use_memory: bool = True,
     ) -> None:
         self._source = source
+        self._use_memory = use_memory
         lab = None if isinstance(source, LLM) else source
         self._engine = engine if engine is not None or lab is None else lab.engine
         self._listeners = listeners if listeners is not None or lab is None else lab.step_listeners
@@ -113,7 +121,8 @@ class LLMCellRunner:
 
     def __call__(self, prompt: str, column: Column, row_values: dict[str, str]) -> CellResult:
         llm = _llm_of(self._source)
-        messages = cell_messages(prompt, column)
+        memory_used = self._recall(prompt)
+        messages = cell_messages(prompt, column, [m["content"] for m in memory_used])
         seed = self._seed
         if seed is None and llm.sim_core is not None:
             seed = llm.sim_core.config.seed
@@ -143,13 +152,26 @@ class LLMCellRunner:
             completion_tokens=result.completion_tokens,
             latency_ms=result.latency_ms,
             run_id=run_id,
+            memory_used=memory_used,
             details={**details, "step_id": step_id, "model": result.model or llm.model},
         )
 
+    def _recall(self, prompt: str) -> list[dict[str, Any]]:
+        """The profile's facts that bear on this cell: words in common or a close embedding."""
+        lab = None if isinstance(self._source, LLM) else self._source
+        if lab is None or not self._use_memory:
+            return []
+        hits = lab.store.recall(self._profile, prompt, k=MEMORY_K)
+        return [
+            {"id": h.memory.id, "content": h.memory.content, "score": round(h.score, 3)}
+            for h in hits
+            if h.parts.lexical_rank is not None or (h.parts.dense_similarity or 0.0) >= MIN_SIMILARITY
+        ]
 
-def cell_service(lab: Lab, _emit: Emit, record: bool = True) -> LLMCellRunner:
+
+def cell_service(lab: Lab, _emit: Emit, record: bool = True, profile: str | None = None) -> LLMCellRunner:
     """The agent-engine service behind `EngineCellRunner`: an `LLMCellRunner` where the engine is."""
-    return LLMCellRunner(lab, record=record)
+    return LLMCellRunner(lab, record=record, profile=profile)
 
 
 class EngineCellRunner:
@@ -159,10 +181,10 @@ class EngineCellRunner:
     process no Python time; cells are recorded by the engine's `LLMCellRunner` as usual.
     """
 
-    def __init__(self, engine: AgentEngine, *, record: bool = True) -> None:
+    def __init__(self, engine: AgentEngine, *, record: bool = True, profile: str | None = None) -> None:
         self._engine = engine
         self._service = f"sheet-{id(self):x}"
-        engine.open(self._service, "agent_core.sheet.llm_runner:cell_service", record)
+        engine.open(self._service, "agent_core.sheet.llm_runner:cell_service", record, profile)
 
     def start_batch(self, title: str) -> None:
         self._engine.call(self._service, "start_batch", title, lane="").result()

@@ -27,8 +27,9 @@ _OPTIONS_LINE = re.compile(r"^Options:\s*(.+?)\s*$", re.MULTILINE)
 OPTION_SEPARATOR = " | "
 
 
-def cell_system_prompt(column: Column) -> str:
-    """The system prompt for a cell of `column`: task marker, output type, options, format rule."""
+def cell_system_prompt(column: Column, memories: Sequence[str] = ()) -> str:
+    """The system prompt for a cell of `column`: task marker, output type, options, format rule,
+    and what the profile's memory says that may bear on it."""
     lines = [
         CELL_TASK,
         "You fill one cell of a spreadsheet. The user message is the column's instruction, already",
@@ -38,12 +39,15 @@ def cell_system_prompt(column: Column) -> str:
     if column.options:
         lines.append(f"Options: {OPTION_SEPARATOR.join(column.options)}")
     lines.append(_HOW[column.output_type])
+    if memories:
+        lines.append("What you know about the user (use it only where it is relevant):")
+        lines += [f"- {m}" for m in memories]
     return "\n".join(lines)
 
 
-def cell_messages(prompt: str, column: Column) -> list[dict[str, str]]:
+def cell_messages(prompt: str, column: Column, memories: Sequence[str] = ()) -> list[dict[str, str]]:
     return [
-        {"role": "system", "content": cell_system_prompt(column)},
+        {"role": "system", "content": cell_system_prompt(column, memories)},
         {"role": "user", "content": prompt},
     ]
 

@@ -119,3 +119,21 @@ def test_bad_plans_fail_with_clear_messages(text: str, message: str) -> None:
 def test_plans_in_fences_or_prose_are_accepted() -> None:
     text = 'Here is the plan:\n```json\n{"columns": [{"name": "HQ", "prompt": "HQ of {Company}", "type": "text"}]}\n```'
     assert [c.name for c in parse_plan(text, input_columns=["Company"])] == ["HQ"]
+
+
+def test_cells_recall_the_profiles_facts_as_memory_used(lab) -> None:  # noqa: ANN001
+    from memory.models import Memory
+
+    lab.store.add(Memory(namespace="default", content="Signs emails as Ada from Northwind pricing team"))
+    lab.store.add(Memory(namespace="default", content="Likes jazz"))
+    lab.store.add(Memory(namespace="other", content="Signs emails as Bob from Northwind"))
+    column = Column("Email", "agent", "Email to {Contact} about pricing", "text")
+    result = LLMCellRunner(lab)("Email to Grace about the new pricing, signed for Northwind", column, {})
+    used = [m["content"] for m in result.memory_used]
+    assert used == ["Signs emails as Ada from Northwind pricing team"]  # not the jazz, not profile other
+    step = load_run(lab.engine, result.run_id)[1][0]
+    assert "Signs emails as Ada" in step.input_json  # the model saw it
+    plain = LLMCellRunner(lab, use_memory=False)(
+        "Email to Grace about pricing, signed for Northwind", column, {}
+    )
+    assert plain.memory_used == [] and plain.raw_text

@@ -82,7 +82,7 @@ class SpreadsheetPage(PatternPage):
     def __init__(self, ctx: LabContext, parent: QWidget | None = None, *, runner: CellRunner | None = None,
                  load_demo: bool = True) -> None:  # fmt: skip
         super().__init__(ctx, parent)
-        self.runner: CellRunner = runner or EngineCellRunner(ctx.engine)
+        self.runner: CellRunner = runner or EngineCellRunner(ctx.engine, profile=ctx.profile)
         self.rates = Rates()
         self.confirm_over_usd = 1.0  # ask before a run estimated to cost more than this
         self._executor: SheetExecutor | None = None
