@@ -55,7 +55,7 @@ def test_stop_keeps_partial_reply(qtbot: QtBot, make_page: MakePage) -> None:
 
 
 def test_non_streaming_and_queue(qtbot: QtBot, make_page: MakePage) -> None:
-    page = make_page(sim=SLOW, memory_mode="off")
+    page = make_page(sim={**SLOW, "ttft_ms": 1500.0}, memory_mode="off")  # time to edit the queued one
     page.streaming_toggle.setChecked(False)
     first = page.send("My name is Ada and I live in Paris.")
     assert first.status_label.text() == "thinking…"
@@ -64,11 +64,19 @@ def test_non_streaming_and_queue(qtbot: QtBot, make_page: MakePage) -> None:
     page.send_button.click()
     second = page.turns()[-1]
     assert second.status == "queued" and "1 queued" in page.queue_label.text()
-    with qtbot.waitSignals([page.turn_finished, page.turn_finished], timeout=10_000):
-        pass
+    # a queued message can still be edited: what is sent is the edited text
+    qtbot.waitUntil(second.user_actions.isVisible)  # the new turn shows on the next event-loop pass
+    assert second.user_actions.edit_button.isEnabled()
+    qtbot.mouseClick(second.user_actions.edit_button, Qt.MouseButton.LeftButton)
+    assert second.editor.isVisible() and second.editor.save_button.text() == "Save"
+    second.editor.box.setPlainText("What is my name?")
+    qtbot.mouseClick(second.editor.save_button, Qt.MouseButton.LeftButton)
+    assert second.user_bubble.text() == "What is my name?" and "What is my name" in page.queue_label.text()
     qtbot.waitUntil(lambda: second.status == "complete", timeout=10_000)
     assert first.assistant_text() and second.assistant_text()
     assert page.queue == [] and not page.queue_label.isVisible()
+    sent = page.ctx.lab.conversations.get_message(second.user_message_id)
+    assert sent is not None and sent.content == "What is my name?"
 
 
 def test_feedback_thumbs_down_with_comment_updates_instructions(qtbot: QtBot, make_page: MakePage) -> None:

@@ -46,6 +46,12 @@ class TurnActionsMixin(_PageState):
 
     @Slot(object, str)
     def _on_edit(self, turn: TurnWidget, text: str) -> None:
+        queued = next((i for i, q in enumerate(self.queue) if q[0] is turn), None)
+        if queued is not None:  # not sent yet: just change what will be sent
+            self.queue[queued] = (turn, self.queue[queued][1], text)
+            turn.user_bubble.set_text(text)
+            self._update_controls()
+            return
         if self.runner.running or not turn.user_message_id:
             return
         convs = self.ctx.lab.conversations

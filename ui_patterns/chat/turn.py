@@ -150,13 +150,14 @@ class TurnWidget(QFrame):
         Disabled, not hidden: hiding them on every turn re-laid out the whole transcript (every
         wrapped label measured again) at the start and end of each reply.
         """
-        self.user_actions.setEnabled(not locked)
+        self.user_actions.setEnabled(not locked or self.status == "queued")
         self.assistant_actions.setEnabled(not locked)
         if not locked and self.status not in ("running", "queued"):
             self._show_actions(True)
 
     @Slot()
     def start_edit(self) -> None:
+        self.editor.save_button.setText("Save" if self.status == "queued" else "Save && regenerate")
         self.editor.open(self.user_bubble.text())
 
     def _set_status(self, status: str, text: str = "") -> None:
@@ -167,8 +168,12 @@ class TurnWidget(QFrame):
 
     # -- a live run -------------------------------------------------------------------------------
     def set_queued(self) -> None:
-        self._set_status("queued", "queued — sends when the current reply finishes")
+        """Waiting for the running reply; the message can still be edited (copy and edit only)."""
+        self._set_status("queued", "queued — sends when the current reply finishes; edit it until then")
         self.user_bubble.setEnabled(False)
+        self.user_actions.versions.hide()
+        self.user_actions.setVisible(True)
+        self.user_actions.setEnabled(True)
 
     def begin(self, streaming: bool) -> None:
         """Reset the reply part (a retry or a regeneration reuses the turn)."""
