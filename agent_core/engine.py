@@ -84,8 +84,10 @@ class _Lanes:
 
 
 def _wire_lab_events(lab: Lab, emit: Emit) -> None:
+    from agent_core.runs import StepNote
+
     lab.store.subscribe(lambda event, namespace, ids: emit("memory", (event, namespace, list(ids))))
-    lab.step_listeners.append(lambda event, step: emit("step", (event, step)))
+    lab.step_listeners.append(lambda event, step: emit("step", (event, StepNote.of(step))))
     lab.background.listeners.append(lambda outcome: emit("job", outcome))
 
 

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -88,6 +89,41 @@ class Step(SQLModel, table=True):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     mode: str | None = None
+
+    @property
+    def input(self) -> object:
+        return json.loads(self.input_json)
+
+    @property
+    def output(self) -> object:
+        return json.loads(self.output_json)
+
+
+@dataclass(frozen=True, slots=True)
+class StepNote:
+    """A step's fields without ORM state: what step events carry out of the agent engine.
+
+    Unpickling a `Step` rebuilds SQLAlchemy instance state in Python; with eight ambient agents
+    that was the engine reader thread's main cost, taken from the GUI process's GIL.
+    """
+
+    id: str
+    run_id: str
+    seq: int
+    kind: str
+    name: str
+    status: str
+    error: str | None
+    latency_ms: float
+    prompt_tokens: int
+    completion_tokens: int
+    mode: str | None
+    input_json: str
+    output_json: str
+
+    @classmethod
+    def of(cls, step: Step) -> StepNote:
+        return cls(*(getattr(step, f) for f in cls.__slots__))  # type: ignore[attr-defined]
 
     @property
     def input(self) -> object:
