@@ -118,6 +118,13 @@ class Lab:
         finally:
             self.ready.set()
 
+    def load_models(self) -> str:
+        """Load the embedder (the agent engine's Lab warms up with this: the parent reconciles)."""
+        load = getattr(self.embedder, "load", None)
+        if load:
+            load()
+        return self.embedder.name
+
     def close(self) -> None:
         self.background.close()
         self.store.close()

@@ -18,6 +18,7 @@ from ui_patterns.common import StallProbe
 BUDGET_MS = 50.0
 
 
+@pytest.mark.parametrize("engine_kind", ["process"])  # turns run in the engine's child, as in the app
 def test_streaming_with_background_memory_does_not_stall(qtbot: QtBot, make_page: MakePage) -> None:
     page = make_page(sim=SLOW, memory_mode="background")
     probe = StallProbe(5)

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 RENDER_INTERVAL_MS = 30
@@ -26,6 +34,40 @@ QFrame#chatBubble[role="assistant"] { background: palette(base); }
 QFrame#chatBubble[state="error"] { border: 1px solid #c0392b; }
 QFrame#chatBubble[state="stopped"] { border: 1px dashed palette(mid); }
 """
+
+
+HEADING_SCALE = {1: 1.3, 2: 1.18, 3: 1.08}
+CODE_BACKGROUND = {False: "#eef1f5", True: "#262b35"}  # light, dark
+
+
+def style_markdown(doc: QTextDocument, *, dark: bool) -> None:
+    """Chat-sized headings and shaded code blocks (Qt's defaults are page-sized and unshaded)."""
+    cursor = QTextCursor(doc)
+    base = doc.defaultFont().pointSizeF()
+    code_bg = QColor(CODE_BACKGROUND[dark])
+    block = doc.begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        level = fmt.headingLevel()
+        if level:
+            chars = QTextCharFormat()
+            chars.setProperty(QTextFormat.Property.FontSizeAdjustment, 0)  # Qt's heading sizes
+            chars.setFontPointSize(base * HEADING_SCALE.get(level, 1.0))
+            chars.setFontWeight(QFont.Weight.DemiBold)
+            cursor.setPosition(block.position())
+            cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(chars)
+            plain = QTextBlockFormat()
+            plain.setHeadingLevel(0)  # exported as <hN>, a label would size it by its own rules again
+            plain.setTopMargin(6)
+            plain.setBottomMargin(2)
+            cursor.mergeBlockFormat(plain)
+        elif fmt.nonBreakableLines():  # a fenced or indented code block
+            shaded = QTextBlockFormat()
+            shaded.setBackground(code_bg)
+            cursor.setPosition(block.position())
+            cursor.mergeBlockFormat(shaded)
+        block = block.next()
 
 
 class _MeasuredLabel(QLabel):
@@ -60,9 +102,8 @@ class Bubble(QFrame):
         self._text = text
         self.label = _MeasuredLabel(self)
         self.label.setWordWrap(True)
-        self.label.setTextFormat(
-            Qt.TextFormat.MarkdownText if role == "assistant" else Qt.TextFormat.PlainText
-        )
+        # assistant Markdown is parsed here and handed over as styled rich text (see `render`)
+        self.label.setTextFormat(Qt.TextFormat.RichText if role == "assistant" else Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
         )
@@ -110,14 +151,16 @@ class Bubble(QFrame):
         """
         self._timer.stop()
         text = wrappable(self._text) if self.role == "assistant" else _LONG_WORD.sub(_zwsp, self._text)
-        self.label.setText(text)
-        self.setVisible(bool(self._text) or self.role == "user")
         doc = QTextDocument()
         doc.setDefaultFont(self.label.font())
         if self.role == "assistant":
             doc.setMarkdown(text)
+            style_markdown(doc, dark=self.palette().base().color().lightness() < 128)
+            self.label.setText(doc.toHtml())
         else:
             doc.setPlainText(text)
+            self.label.setText(text)
+        self.setVisible(bool(self._text) or self.role == "user")
         inner = max(40, getattr(self, "_max_width", 600) - 26)
         width = min(inner, int(doc.idealWidth()) + 4)
         self.label.setFixedSize(width, max(0, QLabel.heightForWidth(self.label, width)))

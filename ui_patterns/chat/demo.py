@@ -16,6 +16,7 @@ DEMO_MESSAGES = [
     "My name is Ada and I live in Paris.",
     "Where do I live?",
     "我叫李雷，我住在上海。",
+    "Explain how to plan a product launch step by step",
 ]
 
 
@@ -26,9 +27,12 @@ def demo_script(page: ChatPage | None = None) -> list[str]:
 
 def run_demo(page: ChatPage, wait_until_idle: Callable[[Callable[[], bool]], None]) -> None:
     """Send the script, waiting after each message with `wait_until_idle(predicate)`."""
+    background = page.ctx.lab.background
     for text in demo_script(page):
         page.send(text)
         wait_until_idle(lambda: not page.runner.running)
+        # background memory lands after the conversation idles: wait, so the next turn can recall it
+        wait_until_idle(lambda: not background.pending(page.ctx.profile))
     for turn in page.turns():
         row = turn.steps.rows.get("recalled")
         if row is not None and "recalled 0" not in row.title():

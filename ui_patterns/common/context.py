@@ -64,7 +64,13 @@ class LabContext(QObject):
             self.status = f"memory index failed: {msg}"
             self.ready_changed.emit(False, self.status)
 
-        run_call(self.lab.warm_up, done, failed)
+        def warm_up() -> object:
+            report = self.lab.warm_up()
+            # the agent engine loads its own embedder: ready means both can recall at once
+            self.engine.call("lab", "load_models").result(timeout=300)
+            return report
+
+        run_call(warm_up, done, failed)
 
     def set_profile(self, profile: str) -> None:
         if profile and profile != self.profile:
