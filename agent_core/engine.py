@@ -135,7 +135,7 @@ def _picklable(exc: BaseException) -> BaseException:
 
 
 def _child(
-    conn: Connection, data_dir: str, settings: Settings, db_url: str, index: tuple[str, bytes]
+    conn: Connection, data_dir: str, settings: Settings, db_url: str, index: str | tuple[str, bytes]
 ) -> None:
     from agent_core.lab import Lab
     from memory.index_process import IndexClient
@@ -156,7 +156,10 @@ def _child(
         send(("event", kind, payload))
 
     try:
-        lab = Lab(data_dir, settings, db_url=db_url, index=IndexClient(*index))
+        if isinstance(index, str):  # a Chroma server: connect to it directly
+            lab = Lab(data_dir, settings, db_url=db_url, chroma=index)
+        else:
+            lab = Lab(data_dir, settings, db_url=db_url, index=IndexClient(*index))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails every call with it
         conn.send(("ready", False, f"{type(exc).__name__}: {exc}"))
         return
@@ -202,15 +205,18 @@ def _child(
 class ProcessEngine:
     """Services in a spawned child with its own Lab on the parent Lab's data dir and index.
 
-    Nothing here blocks the caller: the child starts on a sender thread on the first call, and
-    calls queue up meanwhile. If the child fails or dies, pending and later calls fail with an
+    Nothing here blocks the caller: the child starts on a sender thread at construction, and calls
+    queue up meanwhile. If the child fails or dies, pending and later calls fail with an
     `EngineError` saying so.
     """
 
     def __init__(self, lab: Lab) -> None:
         if not self.supported(lab):
-            raise EngineError("the engine process needs the Lab's Chroma index in its own process")
-        self._share: Callable[[], tuple[str, bytes]] = lab.store.index.share  # type: ignore[attr-defined]
+            raise EngineError("the engine process needs a shareable index (Chroma server or index process)")
+        url = lab.index_url
+        self._share: Callable[[], str | tuple[str, bytes]] = (
+            (lambda: url) if url is not None else lab.store.index.share  # type: ignore[attr-defined]
+        )
         self._data_dir = str(lab.data_dir)
         self._db_url = lab.engine.url.render_as_string(hide_password=False)
         self._settings = lab.settings

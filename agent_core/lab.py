@@ -66,8 +66,10 @@ class Lab:
         self.embedder = embedder or make_embedder(self.settings.embedder, lambda: self.llm.client)
         chroma_loc = chroma or str(self.data_dir / "chroma")
         self.chroma_dir = Path(chroma_loc) if "://" not in chroma_loc else None
-        # another process (the agent engine) can use this index through ChromaProcessIndex.share
-        self.index_shareable = index is None and chroma_process and self.chroma_dir is not None
+        # Where another process (the agent engine) finds this index: a Chroma server's URL, or the
+        # index process's socket (ChromaProcessIndex.share); None when it cannot be shared.
+        self.index_url = chroma_loc if index is None and self.chroma_dir is None else None
+        self.index_shareable = index is None and (self.index_url is not None or chroma_process)
         self.store = MemoryStore(
             self.engine,
             self.embedder,

@@ -53,7 +53,7 @@ class AmbientHub:
     def _set_status(self, agent: str, status: str) -> None:
         if status in ("idle", "waiting") and agent in self._paused:
             status = "paused"
-        if status in ("idle",) and self.inbox.items(agent=agent):
+        if status in ("idle",) and self.inbox.has_pending(agent):
             status = "waiting"
         self._status[agent] = status
         self._emit("status", agent, status)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -102,11 +103,6 @@ def create_ambient_tables(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine, tables=TABLES)
 
 
-def sort_key(item: InboxItem) -> tuple:
-    """Most urgent first; among equals the oldest first, so nothing starves."""
-    return (-item.priority, item.created_at, item.id)
-
-
 class Inbox:
     """Items of every ambient agent; listeners hear ("added" | "answered" | "read" | "superseded", item)."""
 
@@ -140,8 +136,15 @@ class Inbox:
             return s.exec(select(InboxItem).where(InboxItem.wait_key == key)).first()
 
     def items(
-        self, *, agent: str | None = None, status: str | None = PENDING, run_id: str | None = None
+        self,
+        *,
+        agent: str | None = None,
+        status: str | None = PENDING,
+        run_id: str | None = None,
+        limit: int | None = None,
     ) -> list[InboxItem]:
+        """Most urgent first, among equals the oldest first (nothing starves); `limit` keeps a long
+        inbox cheap to show."""
         with Session(self.engine, expire_on_commit=False) as s:
             q = select(InboxItem)
             if agent:
@@ -150,14 +153,26 @@ class Inbox:
                 q = q.where(InboxItem.status == status)
             if run_id:
                 q = q.where(InboxItem.run_id == run_id)
-            return sorted(s.exec(q), key=sort_key)
+            q = q.order_by(col(InboxItem.priority).desc(), col(InboxItem.created_at), col(InboxItem.id))
+            return list(s.exec(q if limit is None else q.limit(limit)))
+
+    def has_pending(self, agent: str) -> bool:
+        with Session(self.engine) as s:
+            q = select(InboxItem.id).where(InboxItem.agent == agent, InboxItem.status == PENDING)
+            return s.exec(q.limit(1)).first() is not None
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Pending and unread items per agent, counted by the database."""
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(InboxItem.agent, func.count(), func.sum(case((col(InboxItem.read), 0), else_=1)))
+                .where(InboxItem.status == PENDING)
+                .group_by(col(InboxItem.agent))
+            )
+            return {agent: (int(total), int(unread or 0)) for agent, total, unread in rows}
 
     def unread_counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for it in self.items():
-            if not it.read:
-                out[it.agent] = out.get(it.agent, 0) + 1
-        return out
+        return {agent: unread for agent, (_total, unread) in self.counts().items() if unread}
 
     def unread(self, agent: str | None = None) -> int:
         counts = self.unread_counts()
@@ -198,18 +213,25 @@ class Inbox:
             return len(list(s.exec(q)))
 
 
-def items_per_window(engine: Engine, agent: str, window: int = 20) -> list[int]:
-    """Inbox items raised per `window` processed events, in arrival order: the inbox getting quieter."""
+def items_per_window(engine: Engine, agent: str, window: int = 20, windows: int = 50) -> list[int]:
+    """Inbox items raised per `window` processed events, in arrival order: the inbox getting quieter.
+
+    Only the latest `windows` windows are counted, so the chart costs the same after a week of events.
+    """
     with Session(engine, expire_on_commit=False) as s:
-        rows = list(
-            s.exec(
-                select(ProcessedEvent)
-                .where(ProcessedEvent.agent == agent)
-                .order_by(col(ProcessedEvent.ordinal), col(ProcessedEvent.key))
-            )
+        latest = s.exec(
+            select(ProcessedEvent.event_id)
+            .where(ProcessedEvent.agent == agent)
+            .order_by(col(ProcessedEvent.ordinal).desc(), col(ProcessedEvent.key).desc())
+            .limit(window * windows)
         )
+        ids = list(reversed(list(latest)))
         counts: dict[str, int] = {}
-        for it in s.exec(select(InboxItem).where(InboxItem.agent == agent, InboxItem.status != SUPERSEDED)):
-            counts[it.event_id] = counts.get(it.event_id, 0) + 1
-    ids = [r.event_id for r in rows]
+        for chunk in range(0, len(ids), 500):
+            q = select(InboxItem.event_id, func.count()).where(
+                InboxItem.agent == agent,
+                InboxItem.status != SUPERSEDED,
+                col(InboxItem.event_id).in_(ids[chunk : chunk + 500]),
+            )
+            counts.update({e: int(n) for e, n in s.exec(q.group_by(col(InboxItem.event_id)))})
     return [sum(counts.get(e, 0) for e in ids[i : i + window]) for i in range(0, len(ids), window)]

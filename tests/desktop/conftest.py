@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from ui_patterns.common import LabContext
-from ui_patterns.common.workers import active_workers
+from ui_patterns.common.workers import active_workers, wait_for_workers
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +19,7 @@ def leak_guard(qapp: QApplication) -> Iterator[None]:
     """
     before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
     yield
-    QThreadPool.globalInstance().waitForDone(5000)
+    wait_for_workers(5)
     leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible() and id(w) not in before]
     for w in leaked:
         w.close()

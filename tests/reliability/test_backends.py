@@ -103,3 +103,34 @@ def test_migrations_match_the_models(backend, tmp_path: Path) -> None:  # noqa: 
         "the models changed without a migration: run `alembic -c memory/migrations/alembic.ini "
         f"-x url=… revision --autogenerate -m '…'` ({diff})"
     )
+
+
+def test_the_engine_process_shares_the_server_backends(backend, tmp_path: Path) -> None:  # noqa: ANN001
+    """With PostgreSQL and a Chroma server the engine child connects to both itself."""
+    import time
+
+    import pytest
+
+    from agent_core.engine import ProcessEngine
+
+    lab = backend.lab(tmp_path / "d")
+    try:
+        if not ProcessEngine.supported(lab):
+            assert backend.chroma is None  # an in-process Chroma folder is not shared
+            pytest.skip("embedded Chroma without its index process: the engine runs in-process")
+        engine = ProcessEngine(lab)
+        events: list[tuple[str, object]] = []
+        engine.listeners.append(lambda kind, payload: events.append((kind, payload)))
+        try:
+            engine.open("probe", "labkit:engine_probe")
+            memory_id = engine.call("probe", "add", "Lives in Valparaíso").result(60)
+            deadline = time.monotonic() + 20
+            while ("memory", ("add", "default", [memory_id])) not in events:
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            hits = lab.store.recall("default", "Which city do I live in?", k=3)
+            assert hits[0].memory.id == memory_id and hits[0].parts.dense_rank is not None
+        finally:
+            engine.close()
+    finally:
+        lab.close()

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from agent_core.lab import Lab
 from agent_core.sheet import CellResult, CellState, Column, SimCellRunner
 from ui_patterns.common.context import LabContext
+from ui_patterns.common.workers import wait_for_workers
 from ui_patterns.spreadsheet.column_dialog import AddColumnDialog
 from ui_patterns.spreadsheet.page import SpreadsheetPage
 
@@ -59,7 +60,7 @@ def make_page(engine_kind: str, tmp_path: Path, settings, qtbot: QtBot) -> Itera
     yield make
     for page in pages:
         page.shutdown()
-    QThreadPool.globalInstance().waitForDone(10_000)
+    wait_for_workers(10)
     ctx.close()
     lab.close()
 

@@ -180,8 +180,12 @@ class AmbientController(QObject):
     def rewind(self, run_id: str, agent: str, seq: int, output: object, instruction: str) -> None:
         self._call(agent, "rewind_and_continue", run_id, agent, seq, output, instruction)
 
-    def items(self, agent: str | None = None) -> list[InboxItem]:
-        return self.hub.inbox.items(agent=agent)
+    def items(self, agent: str | None = None, limit: int | None = None) -> list[InboxItem]:
+        return self.hub.inbox.items(agent=agent, limit=limit)
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Pending and unread items per agent."""
+        return self.hub.inbox.counts()
 
     def quiet_windows(self, agent: str, window: int = 20) -> list[int]:
         return items_per_window(self.hub.lab.engine, agent, window)

@@ -119,6 +119,9 @@ class InboxPanel(QWidget):
         self.empty = QLabel("Inbox zero — your agents will put things here when they need you.")
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: palette(mid); padding: 12px;")
+        self.more = QLabel()
+        self.more.setProperty("muted", True)
+        self.more.hide()
         head = QHBoxLayout()
         title = QLabel("<b>Agent inbox</b>")
         head.addWidget(title)
@@ -129,6 +132,7 @@ class InboxPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(head)
         lay.addWidget(self.view, 1)
+        lay.addWidget(self.more)
         lay.addWidget(self.empty)
         self.view.selectionModel().currentChanged.connect(self._on_current)
         self.filter.currentIndexChanged.connect(self._on_filter)
@@ -137,12 +141,18 @@ class InboxPanel(QWidget):
     def agent_filter(self) -> str:
         return str(self.filter.currentData() or "")
 
-    def set_items(self, items: list[InboxItem], unread: int) -> None:
+    def set_items(self, items: list[InboxItem], unread: int, pending: int | None = None) -> None:
+        """Show `items` (the most urgent first); `pending` is how many there are in all."""
         current = self.model.item(self.view.currentIndex().row())
         self.model.set_items(items)
         self.badge.setText(str(unread))
         self.badge.setVisible(unread > 0)
         self.empty.setVisible(not items)
+        hidden = (pending or 0) - len(items)
+        self.more.setText(
+            f"Showing the {len(items)} most urgent of {pending} pending items; answer some to see the rest."
+        )
+        self.more.setVisible(hidden > 0)
         if current is not None and (row := self.model.row_of(current.id)) >= 0:
             self.view.setCurrentIndex(self.model.index(row))
 

@@ -41,6 +41,9 @@ def default_agents(profile: str) -> list[AmbientAgent]:
     ]
 
 
+INBOX_PAGE = 300  # items listed at once: the most urgent; counts still cover every pending item
+
+
 class AmbientPage(PatternPage):
     title = "Ambient"
     subtitle = "Agents work in the background; you answer them in the inbox"
@@ -74,7 +77,7 @@ class AmbientPage(PatternPage):
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(1000)
-        self._inbox_loader = Reloader(self.controller.items, self._apply_inbox, self)
+        self._inbox_loader = Reloader(self._load_inbox, self._apply_inbox, self)
         self._chart_loader = Reloader(self._load_chart, lambda r: self.chart.set_windows(*r), self)
         self._runs_loader = Reloader(lambda: self.controller.hub.runs(limit=200), self._apply_runs, self)
         self._chart_timer.timeout.connect(self._chart_loader.request)
@@ -142,17 +145,21 @@ class AmbientPage(PatternPage):
     # below do the same synchronously, for start-up, tests and screenshots.
     @Slot()
     def refresh_inbox(self) -> None:
-        self._apply_inbox(self.controller.items())
+        self._apply_inbox(self._load_inbox())
 
-    def _apply_inbox(self, items: list[InboxItem]) -> None:
+    def _load_inbox(self) -> tuple[list[InboxItem], dict[str, tuple[int, int]]]:
+        """The most urgent page of the inbox (the filter applied) and every agent's counts."""
+        agent = self.inbox.agent_filter or None
+        return self.controller.items(agent=agent, limit=INBOX_PAGE), self.controller.counts()
+
+    def _apply_inbox(self, loaded: tuple[list[InboxItem], dict[str, tuple[int, int]]]) -> None:
         """Busier inboxes refresh less often; the chart follows at most once a second."""
         t0 = time.perf_counter()
-        counts: dict[str, int] = {}
-        for it in items:
-            counts[it.agent] = counts.get(it.agent, 0) + (not it.read)
+        items, counts = loaded
         agent = self.inbox.agent_filter
-        self.inbox.set_items([it for it in items if not agent or it.agent == agent], sum(counts.values()))
-        self.agents_panel.set_unread(counts)
+        shown = [c for a, c in counts.items() if not agent or a == agent]
+        self.inbox.set_items(items, sum(u for _p, u in shown), sum(p for p, _u in shown))
+        self.agents_panel.set_unread({a: u for a, (_p, u) in counts.items()})
         if not self._chart_timer.isActive():
             self._chart_timer.start()
         cost_ms = (time.perf_counter() - t0) * 1000

@@ -1,7 +1,11 @@
-"""Run core generators and calls on QThreadPool threads; results come back through signals.
+"""Run core generators and calls on worker threads; results come back through queued signals.
 
 Modelled on superqt's thread_worker: `yielded`, `returned`, `errored`, `finished`, and a
-cooperative `quit()` the generator can poll through `should_stop`.
+cooperative `quit()` the generator can poll through `should_stop`. The threads are a plain Python
+pool, not QThreadPool: PySide kept every QRunnable handed to `QThreadPool.start` alive (the soak
+found ~9 workers a second piling up with their signals and closures). Here a worker is an ordinary
+object; its signals object belongs to a GUI-thread parent and is deleted there (`deleteLater`)
+once `finished` has been delivered, after every earlier signal of that worker.
 """
 
 from __future__ import annotations
@@ -9,9 +13,12 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
+MAX_WORKERS = 8
+_pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="ui-worker")
 _active: set[GeneratorWorker] = set()
 _active_lock = threading.Lock()
 
@@ -23,15 +30,31 @@ class WorkerSignals(QObject):
     finished = Signal()
 
 
-class GeneratorWorker(QRunnable):
+_owner: QObject | None = None
+
+
+def _signals_owner() -> QObject:
+    """The GUI-thread parent of every worker's signals (so Python never deletes them elsewhere)."""
+    global _owner
+    if _owner is None:
+        _owner = QObject()
+    return _owner
+
+
+class GeneratorWorker:
     """Iterates `factory(should_stop)` off the GUI thread, emitting each item."""
 
     def __init__(self, factory: Callable[[Callable[[], bool]], Iterator[object] | object]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.factory = factory
-        self.signals = WorkerSignals()
+        self.signals = WorkerSignals(_signals_owner())  # made on the GUI thread: slots run there
+        self.signals.finished.connect(self._retire)
         self._quit = threading.Event()
+
+    def _retire(self) -> None:
+        """On the GUI thread, after the worker's last signal: let it go."""
+        self.signals.deleteLater()
+        with _active_lock:
+            _active.discard(self)
 
     def quit(self) -> None:
         self._quit.set()
@@ -52,14 +75,12 @@ class GeneratorWorker(QRunnable):
             self.signals.errored.emit(f"{type(exc).__name__}: {exc}")
         finally:
             self.signals.finished.emit()
-            with _active_lock:
-                _active.discard(self)
 
 
-def start(worker: GeneratorWorker, pool: QThreadPool | None = None) -> GeneratorWorker:
+def start(worker: GeneratorWorker) -> GeneratorWorker:
     with _active_lock:
         _active.add(worker)
-    (pool or QThreadPool.globalInstance()).start(worker)
+    _pool.submit(worker.run)
     return worker
 
 
@@ -68,12 +89,9 @@ def run_generator(
     on_yield: Callable[[object], None] | None = None,
     on_done: Callable[[object], None] | None = None,
     on_error: Callable[[str], None] | None = None,
-    parent: QObject | None = None,
 ) -> GeneratorWorker:
     """Start a generator worker; handlers run on the GUI thread (queued signals)."""
     w = GeneratorWorker(factory)
-    if parent is not None:
-        w.signals.setParent(None)
     if on_yield:
         w.signals.yielded.connect(on_yield)
     if on_done:
@@ -95,3 +113,16 @@ def run_call(
 def active_workers() -> int:
     with _active_lock:
         return len(_active)
+
+
+def wait_for_workers(timeout_s: float = 10.0) -> bool:
+    """Process events until no worker is left (tests, shutdown); True when all finished in time."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication
+
+    deadline = time.monotonic() + timeout_s
+    while active_workers() and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.005)
+    return active_workers() == 0

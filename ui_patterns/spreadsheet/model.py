@@ -36,7 +36,7 @@ STATE_ROLE = int(_ROLE.UserRole) + 1
 CELL_ROLE = int(_ROLE.UserRole) + 2
 _CHANGED_ROLES = [int(_ROLE.DisplayRole), int(_ROLE.BackgroundRole), int(_ROLE.ForegroundRole),
                   int(_ROLE.DecorationRole), int(_ROLE.ToolTipRole), STATE_ROLE, CELL_ROLE]  # fmt: skip
-CELLWISE_UPDATES = 200  # up to this many changed cells per flush are signalled one by one
+CELLWISE_UPDATES = 64  # up to this many changed cells per flush are signalled one by one
 FLUSH_BATCH = 500  # at most this many cells per event-loop pass (~10 ms), the rest right after
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _AGENT_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
