@@ -153,6 +153,7 @@ def plot(samples: list[dict], minutes: float) -> None:
     fig.tight_layout()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(OUT, dpi=110)
+    plt.close(fig)  # pyplot keeps every figure otherwise: ~10 MB a plot, read as the app's growth
 
 
 def main() -> int:
@@ -216,7 +217,9 @@ def main() -> int:
             probe.samples.clear()
             next_sample += args.sample_s
             if len(samples) % 6 == 0:  # keep the curve current: a crash must still leave it behind
+                probe.stop()  # matplotlib renders on this thread: not the app's stall, keep it out
                 plot(samples, args.minutes)
+                probe.start()
             print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB (children {s['child_rss']:6.1f})  stall max {s['stall_max']:6.1f} ms  "
                   f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {ambient_rounds}  sheets {sheets.round}  "
                   f"refs True/False {s['true_refs']}/{s['false_refs']}",
