@@ -73,7 +73,22 @@ class Run(SQLModel, table=True):
     error: str | None = None
 
 
-class Step(SQLModel, table=True):
+class _JsonIO:
+    """A step's input and output, stored as JSON text."""
+
+    input_json: str
+    output_json: str
+
+    @property
+    def input(self) -> object:
+        return json.loads(self.input_json)
+
+    @property
+    def output(self) -> object:
+        return json.loads(self.output_json)
+
+
+class Step(_JsonIO, SQLModel, table=True):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     run_id: str = Field(index=True)
     seq: int
@@ -90,17 +105,9 @@ class Step(SQLModel, table=True):
     completion_tokens: int = 0
     mode: str | None = None
 
-    @property
-    def input(self) -> object:
-        return json.loads(self.input_json)
-
-    @property
-    def output(self) -> object:
-        return json.loads(self.output_json)
-
 
 @dataclass(frozen=True, slots=True)
-class StepNote:
+class StepNote(_JsonIO):
     """A step's fields without ORM state: what step events carry out of the agent engine.
 
     Unpickling a `Step` rebuilds SQLAlchemy instance state in Python; with eight ambient agents
@@ -124,14 +131,6 @@ class StepNote:
     @classmethod
     def of(cls, step: Step) -> StepNote:
         return cls(*(getattr(step, f) for f in cls.__slots__))  # type: ignore[attr-defined]
-
-    @property
-    def input(self) -> object:
-        return json.loads(self.input_json)
-
-    @property
-    def output(self) -> object:
-        return json.loads(self.output_json)
 
 
 class StepHandle:

@@ -75,10 +75,32 @@ def _serve(conn: Connection, location: str, embedder_name: str, authkey: bytes) 
 
 
 class _IndexClient(ABC):
-    """The VectorIndex protocol over a connection to the index process (subclasses provide `_call`)."""
+    """The VectorIndex protocol over a connection to the index process.
+
+    Subclasses say how they get their connection (`_connect`) and what losing it means (`_lost`).
+    """
+
+    _lock: threading.Lock
+    _conn: Connection | None
 
     @abstractmethod
-    def _call(self, method: str, *args: object) -> object: ...
+    def _connect(self) -> Connection: ...
+
+    @abstractmethod
+    def _lost(self, method: str, exc: BaseException) -> str: ...
+
+    def _call(self, method: str, *args: object) -> object:
+        with self._lock:
+            try:
+                conn = self._connect()
+                conn.send((method, args))
+                ok, value = conn.recv()
+            except (EOFError, OSError, multiprocessing.AuthenticationError) as exc:
+                self._conn = None
+                raise IndexProcessError(self._lost(method, exc)) from exc
+        if not ok:
+            raise IndexProcessError(f"Chroma {method} failed: {value}")
+        return value
 
     def upsert(
         self, namespace: str, kind: str, ids: Sequence[str], vectors: Sequence[Sequence[float]]
@@ -136,31 +158,21 @@ class ChromaProcessIndex(_IndexClient):
             raise IndexProcessError(f"the Chroma index process could not open {self.location}: {message}")
         self._conn, self._proc, self._address = parent, proc, message
 
-    def _ensure(self) -> Connection:
+    def _connect(self) -> Connection:
         if self._conn is None or self._proc is None or not self._proc.is_alive():
             self._start()
         assert self._conn is not None
         return self._conn
 
+    def _lost(self, method: str, exc: BaseException) -> str:
+        return f"the Chroma index process died during {method}: {exc}"
+
     def share(self) -> tuple[str, bytes]:
         """(socket address, key) another process passes to `IndexClient` to use this same index."""
         with self._lock:
-            self._ensure()
+            self._connect()
             assert self._address is not None
             return self._address, self._authkey
-
-    def _call(self, method: str, *args: object) -> object:
-        with self._lock:
-            conn = self._ensure()
-            try:
-                conn.send((method, args))
-                ok, value = conn.recv()
-            except (EOFError, OSError) as exc:
-                self._conn = None
-                raise IndexProcessError(f"the Chroma index process died during {method}: {exc}") from exc
-        if not ok:
-            raise IndexProcessError(f"Chroma {method} failed: {value}")
-        return value
 
     def close(self) -> None:
         with self._lock:
@@ -184,19 +196,13 @@ class IndexClient(_IndexClient):
         self._lock = threading.Lock()
         self._conn: Connection | None = None
 
-    def _call(self, method: str, *args: object) -> object:
-        with self._lock:
-            try:
-                if self._conn is None:
-                    self._conn = Client(self._address, family="AF_UNIX", authkey=self._authkey)
-                self._conn.send((method, args))
-                ok, value = self._conn.recv()
-            except (EOFError, OSError, multiprocessing.AuthenticationError) as exc:
-                self._conn = None
-                raise IndexProcessError(f"the shared index is unreachable ({method}): {exc}") from exc
-        if not ok:
-            raise IndexProcessError(f"Chroma {method} failed: {value}")
-        return value
+    def _connect(self) -> Connection:
+        if self._conn is None:
+            self._conn = Client(self._address, family="AF_UNIX", authkey=self._authkey)
+        return self._conn
+
+    def _lost(self, method: str, exc: BaseException) -> str:
+        return f"the shared index is unreachable ({method}): {exc}"
 
     def close(self) -> None:
         with self._lock:

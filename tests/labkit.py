@@ -14,6 +14,16 @@ def make_settings(**overrides: object):  # noqa: ANN201 - Settings
     return s
 
 
+def wait_for(pred, timeout: float = 20.0) -> None:  # noqa: ANN001
+    """Poll `pred` (no Qt event loop needed) until it holds; fail after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 class EngineProbe:
     """A test service for the agent engine (`labkit:engine_probe`): the engine-side Lab's store,
     plus calls that sleep, fail or return something unpicklable."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from agent_core.sheet import Column
 from agent_core.sheet.errors import CellRunError
 from agent_core.sheet.llm_runner import EngineCellRunner
 from agent_core.simulator import SimConfig
-from labkit import make_settings
+from labkit import make_settings, wait_for
 from memory.index_process import IndexClient, IndexProcessError
 
 
@@ -27,13 +26,6 @@ def app_lab(tmp_path: Path) -> Iterator[Lab]:
     lab.warm_up()
     yield lab
     lab.close()
-
-
-def wait_for(pred, timeout: float = 20.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_make_engine_picks_the_process_only_for_a_shareable_index(lab: Lab, app_lab: Lab) -> None:

@@ -107,11 +107,10 @@ def test_migrations_match_the_models(backend, tmp_path: Path) -> None:  # noqa: 
 
 def test_the_engine_process_shares_the_server_backends(backend, tmp_path: Path) -> None:  # noqa: ANN001
     """With PostgreSQL and a Chroma server the engine child connects to both itself."""
-    import time
-
     import pytest
 
     from agent_core.engine import ProcessEngine
+    from labkit import wait_for
 
     lab = backend.lab(tmp_path / "d")
     try:
@@ -124,10 +123,7 @@ def test_the_engine_process_shares_the_server_backends(backend, tmp_path: Path) 
         try:
             engine.open("probe", "labkit:engine_probe")
             memory_id = engine.call("probe", "add", "Lives in Valparaíso").result(60)
-            deadline = time.monotonic() + 20
-            while ("memory", ("add", "default", [memory_id])) not in events:
-                assert time.monotonic() < deadline
-                time.sleep(0.02)
+            wait_for(lambda: ("memory", ("add", "default", [memory_id])) in events)
             hits = lab.store.recall("default", "Which city do I live in?", k=3)
             assert hits[0].memory.id == memory_id and hits[0].parts.dense_rank is not None
         finally:
