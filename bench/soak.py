@@ -6,6 +6,7 @@ probe's worst and p99 lateness over that window are sampled. A steady RSS and fl
 are the pass criteria; the curve goes to assets/screenshots/soak.png.
 
     .venv/bin/python bench/soak.py [--minutes 20] [--sample-s 5] [--rows 60] [--ttft-ms 40]
+        [--plot-every-s 60]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, Event  # noqa: E402
@@ -40,7 +42,7 @@ from agent_core.sheet.planner import INDUSTRY_OPTIONS  # noqa: E402
 from agent_core.sheet.simfill import load_companies  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.ambient.page import AmbientPage  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap, workers  # noqa: E402
 from ui_patterns.spreadsheet.model import SheetModel  # noqa: E402
 
 KINDS = ["triage", "researcher", "scheduler", "triage"]
@@ -87,7 +89,8 @@ class SheetLoop:
         self.runner = EngineCellRunner(engine)  # cells run in the engine's child, as in the app
         self.round = 0
         self.cells = 0
-        self.model: SheetModel | None = None
+        self.model = SheetModel(None)  # one model, a sheet after another: as the spreadsheet page
+        self.model.show_in(view)
         self.handle: RunHandle | _Planning | None = None
         self.executor: SheetExecutor | None = None
 
@@ -97,12 +100,9 @@ class SheetLoop:
         if self.executor is not None:
             self.cells += self.rows * 2
             self.executor.shutdown()
-        if self.model is not None:
-            self.model.close()
         self.round += 1
         sheet = new_sheet(self.rows, self.round)
-        self.model = SheetModel(sheet)
-        self.model.show_in(self.view)
+        self.model.set_sheet(sheet)
         executor = self.executor = SheetExecutor(sheet, self.runner, concurrency=4)
         self.handle = PLANNING
 
@@ -114,8 +114,7 @@ class SheetLoop:
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown()
-        if self.model is not None:
-            self.model.close()
+        self.model.close()
 
 
 class _Planning:
@@ -163,6 +162,12 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=60, help="rows per sheet (2 agent columns each)")
     ap.add_argument("--events", type=int, default=10, help="events per source per ambient round")
     ap.add_argument("--ttft-ms", type=float, default=40.0)
+    ap.add_argument(
+        "--plot-every-s",
+        type=float,
+        default=60.0,
+        help="redraw the curve this often (0: only at the end); a crash still leaves it",
+    )
     ap.add_argument("--no-ambient", action="store_true", help="spreadsheet only (to bisect a finding)")
     ap.add_argument("--no-sheet", action="store_true", help="ambient only")
     args = ap.parse_args()
@@ -188,42 +193,55 @@ def main() -> int:
     probe.start()
     samples: list[dict] = []
     t0 = time.perf_counter()
-    next_sample = t0 + args.sample_s
-    ambient_rounds = 0
+    state = {"next_sample": t0 + args.sample_s, "next_plot": args.plot_every_s, "ambient_rounds": 0}
     end = t0 + args.minutes * 60
-    while time.perf_counter() < end:
+
+    def feed() -> None:  # on a timer inside app.exec(), as the app's own event loop runs
+        if time.perf_counter() >= end:
+            app.quit()
+            return
         if not args.no_ambient and page.controller.idle():
-            ambient_rounds += 1
-            for e in events(ambient_rounds, args.events):
+            state["ambient_rounds"] += 1
+            for e in events(state["ambient_rounds"], args.events):
                 page.controller.deliver(e)
         if not args.no_sheet:
             sheets.tick()
-        app.processEvents()
-        time.sleep(0.005)
-        if time.perf_counter() >= next_sample:
-            s = {
-                "t": time.perf_counter() - t0,
-                "rss": rss_mb(),
-                "child_rss": children_rss_mb(),
-                "stall_max": probe.max_stall_ms,
-                "stall_p99": probe.percentile(99),
-                "ticks": len(probe.samples),
-                # Python 3.11's True/False are not immortal: a C extension over-releasing them shows
-                # up here as a falling count long before the interpreter aborts in bool_dealloc.
-                "true_refs": sys.getrefcount(True),
-                "false_refs": sys.getrefcount(False),
-            }
-            samples.append(s)
-            probe.samples.clear()
-            next_sample += args.sample_s
-            if len(samples) % 6 == 0:  # keep the curve current: a crash must still leave it behind
-                probe.stop()  # matplotlib renders on this thread: not the app's stall, keep it out
-                plot(samples, args.minutes)
-                probe.start()
-            print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB (children {s['child_rss']:6.1f})  stall max {s['stall_max']:6.1f} ms  "
-                  f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {ambient_rounds}  sheets {sheets.round}  "
-                  f"refs True/False {s['true_refs']}/{s['false_refs']}",
-                  flush=True)  # fmt: skip
+        if time.perf_counter() >= state["next_sample"]:
+            state["next_sample"] += args.sample_s
+            sample()
+
+    def sample() -> None:
+        s = {
+            "t": time.perf_counter() - t0,
+            "rss": rss_mb(),
+            "child_rss": children_rss_mb(),
+            "stall_max": probe.max_stall_ms,
+            "stall_p99": probe.percentile(99),
+            "ticks": len(probe.samples),
+            "qobjects": len(workers.signals_owner().children()),  # live worker signal objects
+            # Python 3.11's True/False are not immortal: a C extension over-releasing them shows
+            # up here as a falling count long before the interpreter aborts in bool_dealloc.
+            "true_refs": sys.getrefcount(True),
+            "false_refs": sys.getrefcount(False),
+        }
+        samples.append(s)
+        probe.samples.clear()
+        if args.plot_every_s and s["t"] >= state["next_plot"]:  # a crash must still leave the curve
+            state["next_plot"] += args.plot_every_s
+            probe.stop()  # matplotlib renders on this thread: not the app's stall, keep it out
+            plot(samples, args.minutes)
+            probe.start()
+        print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB (children {s['child_rss']:6.1f})  stall max {s['stall_max']:6.1f} ms  "
+              f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {state['ambient_rounds']}  "
+              f"sheets {sheets.round}  worker signals {s['qobjects']}  refs True/False {s['true_refs']}/{s['false_refs']}",
+              flush=True)  # fmt: skip
+
+    timer = QTimer()
+    timer.timeout.connect(feed)
+    timer.start(5)
+    app.exec()
+    timer.stop()
+    ambient_rounds = state["ambient_rounds"]
     probe.stop()
     sheets.close()
     page.shutdown()

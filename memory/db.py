@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel, create_engine
 
@@ -85,8 +85,17 @@ def create_tables(engine: Engine) -> None:
     if engine.url.get_backend_name() == "postgresql":
         migrate(engine)
         return
-    SQLModel.metadata.create_all(engine)
+    create_all(engine)
     if engine.url.get_backend_name() == "sqlite":
         from memory.lexical import ensure_fts
 
         ensure_fts(engine)
+
+
+def create_all(engine: Engine, tables: list[Table] | None = None) -> None:
+    """`create_all`, plus the indexes a newer version added to a table that already exists."""
+    SQLModel.metadata.create_all(engine, tables=tables)
+    with engine.begin() as conn:
+        for table in tables or SQLModel.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)

@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import Index, case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from memory.clock import utcnow
+from memory.db import create_all
 
 NOTIFY, QUESTION, REVIEW = "notify", "question", "review"
 KINDS = (NOTIFY, QUESTION, REVIEW)
@@ -72,6 +73,14 @@ class InboxItem(SQLModel, table=True):
         return bool(getattr(self, f"allow_{flag}", False))
 
 
+# The inbox is read most urgent first, oldest first, a page at a time: these indexes keep a page
+# and the per-agent counts as cheap with 100k unanswered items as with ten.
+_queue = (col(InboxItem.priority).desc(), col(InboxItem.created_at), col(InboxItem.id))
+Index("ix_ambient_item_queue", col(InboxItem.status), *_queue)
+Index("ix_ambient_item_agent_queue", col(InboxItem.agent), col(InboxItem.status), *_queue)
+Index("ix_ambient_item_counts", col(InboxItem.status), col(InboxItem.agent), col(InboxItem.read))
+
+
 class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "ambient_processed"
 
@@ -100,7 +109,7 @@ TABLES = [InboxItem.__table__, ProcessedEvent.__table__, AmbientAction.__table__
 
 
 def create_ambient_tables(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine, tables=TABLES)
+    create_all(engine, TABLES)
 
 
 class Inbox:
@@ -218,20 +227,24 @@ def items_per_window(engine: Engine, agent: str, window: int = 20, windows: int 
 
     Only the latest `windows` windows are counted, so the chart costs the same after a week of events.
     """
-    with Session(engine, expire_on_commit=False) as s:
-        latest = s.exec(
-            select(ProcessedEvent.event_id)
-            .where(ProcessedEvent.agent == agent)
-            .order_by(col(ProcessedEvent.ordinal).desc(), col(ProcessedEvent.key).desc())
-            .limit(window * windows)
+    latest = (
+        select(ProcessedEvent.event_id)
+        .where(ProcessedEvent.agent == agent)
+        .order_by(col(ProcessedEvent.ordinal).desc(), col(ProcessedEvent.key).desc())
+        .limit(window * windows)
+    )
+    # The counts select from the same bounded subquery, not an IN list of ids: one statement for
+    # every call (a list of a different length each time filled SQLite's statement caches).
+    counted = (
+        select(InboxItem.event_id, func.count())
+        .where(
+            InboxItem.agent == agent,
+            InboxItem.status != SUPERSEDED,
+            col(InboxItem.event_id).in_(select(latest.subquery().c.event_id)),
         )
-        ids = list(reversed(list(latest)))
-        counts: dict[str, int] = {}
-        for chunk in range(0, len(ids), 500):
-            q = select(InboxItem.event_id, func.count()).where(
-                InboxItem.agent == agent,
-                InboxItem.status != SUPERSEDED,
-                col(InboxItem.event_id).in_(ids[chunk : chunk + 500]),
-            )
-            counts.update({e: int(n) for e, n in s.exec(q.group_by(col(InboxItem.event_id)))})
+        .group_by(col(InboxItem.event_id))
+    )
+    with Session(engine, expire_on_commit=False) as s:
+        ids = list(reversed(list(s.exec(latest))))
+        counts = {e: int(n) for e, n in s.exec(counted)}
     return [sum(counts.get(e, 0) for e in ids[i : i + window]) for i in range(0, len(ids), window)]

@@ -185,3 +185,38 @@ def test_cli_ambient_run_with_answers(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(argv) == 0  # same data dir: nothing is processed twice
     again = json.loads(capsys.readouterr().out)
     assert again["skipped_already_processed"] == 10 and again["inbox"] == []
+
+
+def test_inbox_pages_read_an_index_and_old_databases_get_it(tmp_path: Path) -> None:
+    """A page of the inbox and the per-agent counts walk an index (no sort of every pending item),
+    and a database made before the indexes existed gets them when it is opened."""
+    from sqlalchemy import event, text
+
+    from agent_core.ambient.inbox import Inbox, create_ambient_tables
+    from memory.db import make_engine, sqlite_url
+
+    engine = make_engine(sqlite_url(tmp_path))
+    create_ambient_tables(engine)
+    with engine.begin() as c:  # as an older version left it
+        c.execute(text("DROP INDEX ix_ambient_item_queue"))
+        c.execute(text("DROP INDEX ix_ambient_item_agent_queue"))
+    create_ambient_tables(engine)
+    plans: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_a) -> None:  # noqa: ANN001
+        if statement.lstrip().startswith("SELECT"):
+            plans.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    inbox = Inbox(engine)
+    inbox.items(limit=300)
+    inbox.items(agent="triage", limit=300)
+    inbox.counts()
+    event.remove(engine, "before_cursor_execute", record)
+    assert len(plans) == 3
+    with engine.connect() as c:
+        for sql in plans:
+            raw = c.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", (None,) * sql.count("?"))  # not run
+            steps = " | ".join(r[-1] for r in raw)
+            assert "USING" in steps and "INDEX" in steps and "TEMP B-TREE" not in steps, (sql, steps)
+    engine.dispose()

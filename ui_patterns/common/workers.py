@@ -33,7 +33,7 @@ class WorkerSignals(QObject):
 _owner: QObject | None = None
 
 
-def _signals_owner() -> QObject:
+def signals_owner() -> QObject:
     """The GUI-thread parent of every worker's signals (so Python never deletes them elsewhere)."""
     global _owner
     if _owner is None:
@@ -46,7 +46,7 @@ class GeneratorWorker:
 
     def __init__(self, factory: Callable[[Callable[[], bool]], Iterator[object] | object]) -> None:
         self.factory = factory
-        self.signals = WorkerSignals(_signals_owner())  # made on the GUI thread: slots run there
+        self.signals = WorkerSignals(signals_owner())  # made on the GUI thread: slots run there
         self.signals.finished.connect(self._retire)
         self._quit = threading.Event()
 
