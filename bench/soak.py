@@ -3,15 +3,18 @@
 The simulator answers every call (with a real time-to-first-token), the ambient page and a sheet
 view are attached offscreen, and every --sample-s seconds the process's RSS and the GUI stall
 probe's worst and p99 lateness over that window are sampled. A steady RSS and flat stall curves
-are the pass criteria; the curve goes to assets/screenshots/soak.png.
+are the pass criteria. Every sample is appended to --samples as it is taken (a crash leaves them
+behind: `--plot-from FILE` draws them); the curve is drawn after the run, into
+assets/screenshots/soak.png.
 
     .venv/bin/python bench/soak.py [--minutes 20] [--sample-s 5] [--rows 60] [--ttft-ms 40]
-        [--plot-every-s 60]
+        [--samples soak-samples.jsonl] [--plot-from FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -25,10 +28,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
@@ -135,8 +134,12 @@ def events(round_no: int, per_source: int) -> list[Event]:
 
 
 def plot(samples: list[dict], minutes: float) -> None:
+    """Draw the curve (after the run: matplotlib's own caches would read as the app's growth)."""
+    from matplotlib.figure import Figure
+
     t = [s["t"] / 60 for s in samples]
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    fig = Figure(figsize=(9, 6))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     ax1.plot(t, [s["rss"] for s in samples], color="tab:blue", label="GUI process")
     ax1.plot(t, [s["child_rss"] for s in samples], color="tab:green", label="engine + index processes")
     ax1.set_ylabel("RSS (MB)")
@@ -152,7 +155,6 @@ def plot(samples: list[dict], minutes: float) -> None:
     fig.tight_layout()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(OUT, dpi=110)
-    plt.close(fig)  # pyplot keeps every figure otherwise: ~10 MB a plot, read as the app's growth
 
 
 def main() -> int:
@@ -162,15 +164,15 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=60, help="rows per sheet (2 agent columns each)")
     ap.add_argument("--events", type=int, default=10, help="events per source per ambient round")
     ap.add_argument("--ttft-ms", type=float, default=40.0)
-    ap.add_argument(
-        "--plot-every-s",
-        type=float,
-        default=60.0,
-        help="redraw the curve this often (0: only at the end); a crash still leaves it",
-    )
+    ap.add_argument("--samples", type=Path, default=Path("soak-samples.jsonl"), help="where samples go")
+    ap.add_argument("--plot-from", type=Path, help="only draw the curve of a samples file and exit")
     ap.add_argument("--no-ambient", action="store_true", help="spreadsheet only (to bisect a finding)")
     ap.add_argument("--no-sheet", action="store_true", help="ambient only")
     args = ap.parse_args()
+    if args.plot_from:
+        samples = [json.loads(line) for line in args.plot_from.read_text().splitlines() if line]
+        plot(samples, samples[-1]["t"] / 60)
+        return 0
     favour_gui_thread()
     app = QApplication.instance() or QApplication(sys.argv)
     settings = Settings(
@@ -193,7 +195,8 @@ def main() -> int:
     probe.start()
     samples: list[dict] = []
     t0 = time.perf_counter()
-    state = {"next_sample": t0 + args.sample_s, "next_plot": args.plot_every_s, "ambient_rounds": 0}
+    state = {"next_sample": t0 + args.sample_s, "ambient_rounds": 0}
+    log = open(args.samples, "w", encoding="utf-8")  # noqa: SIM115 - open for the whole run
     end = t0 + args.minutes * 60
 
     def feed() -> None:  # on a timer inside app.exec(), as the app's own event loop runs
@@ -226,11 +229,8 @@ def main() -> int:
         }
         samples.append(s)
         probe.samples.clear()
-        if args.plot_every_s and s["t"] >= state["next_plot"]:  # a crash must still leave the curve
-            state["next_plot"] += args.plot_every_s
-            probe.stop()  # matplotlib renders on this thread: not the app's stall, keep it out
-            plot(samples, args.minutes)
-            probe.start()
+        log.write(json.dumps(s) + "\n")
+        log.flush()
         print(f"{s['t']:7.0f}s  RSS {s['rss']:7.1f} MB (children {s['child_rss']:6.1f})  stall max {s['stall_max']:6.1f} ms  "
               f"p99 {s['stall_p99']:5.1f} ms ({s['ticks']} ticks)  ambient rounds {state['ambient_rounds']}  "
               f"sheets {sheets.round}  worker signals {s['qobjects']}  refs True/False {s['true_refs']}/{s['false_refs']}",
@@ -243,6 +243,7 @@ def main() -> int:
     timer.stop()
     ambient_rounds = state["ambient_rounds"]
     probe.stop()
+    log.close()
     sheets.close()
     page.shutdown()
     ctx.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 import agent_core.sheet.sim_task  # noqa: F401 - registers the simulator's sheet tasks
@@ -70,6 +71,11 @@ class LLMCellRunner:
         self._title = "sheet run"
         self._cells = 0
         self._errors = 0
+
+    def set_profile(self, profile: str) -> None:
+        """Recall this profile's facts from the next cell on (a batch already open keeps its run)."""
+        with self._lock:
+            self._profile = profile
 
     # -- batches: one recorded run per period of continuous running ------------------------------
 
@@ -185,6 +191,10 @@ class EngineCellRunner:
         self._engine = engine
         self._service = f"sheet-{id(self):x}"
         engine.open(self._service, "agent_core.sheet.llm_runner:cell_service", record, profile)
+
+    def set_profile(self, profile: str) -> Future:
+        """Switch the profile whose facts cells recall (not waited for: the GUI thread calls it)."""
+        return self._engine.call(self._service, "set_profile", profile, lane="")
 
     def start_batch(self, title: str) -> None:
         self._engine.call(self._service, "start_batch", title, lane="").result()

@@ -137,3 +137,20 @@ def test_cells_recall_the_profiles_facts_as_memory_used(lab) -> None:  # noqa: A
         "Email to Grace about pricing, signed for Northwind", column, {}
     )
     assert plain.memory_used == [] and plain.raw_text
+
+
+def test_a_profile_switch_applies_to_the_next_cell(lab) -> None:  # noqa: ANN001
+    from memory.models import Memory
+
+    lab.store.add(Memory(namespace="default", content="Signs emails as Ada from Northwind"))
+    lab.store.add(Memory(namespace="other", content="Signs emails as Bob from Northwind"))
+    column = Column("Email", "agent", "Email to {Contact}", "text")
+    runner = LLMCellRunner(lab)
+    prompt = "Email to Grace, signed for Northwind"
+    assert [m["content"] for m in runner(prompt, column, {}).memory_used] == [
+        "Signs emails as Ada from Northwind"
+    ]
+    runner.set_profile("other")
+    assert [m["content"] for m in runner(prompt, column, {}).memory_used] == [
+        "Signs emails as Bob from Northwind"
+    ]

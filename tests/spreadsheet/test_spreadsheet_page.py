@@ -140,3 +140,22 @@ def test_add_column_dialog_validates_references_live(qtbot: QtBot) -> None:
     dialog.prompt.insert_reference("Company")
     assert dialog.prompt.toPlainText() == "Headquarters of {Company}"
     assert ok.isEnabled() and dialog.column().prompt == "Headquarters of {Company}"
+
+
+@pytest.mark.parametrize("engine_kind", ["local", "process"])
+def test_cells_follow_the_profile_chosen_in_the_app(make_page, qtbot: QtBot) -> None:  # noqa: ANN001
+    from memory.models import Memory
+
+    page = make_page()
+    lab = page.ctx.lab
+    lab.store.add(Memory(namespace=page.ctx.profile, content="Signs emails as Ada from Northwind"))
+    lab.store.add(Memory(namespace="sales", content="Signs emails as Bob from Northwind"))
+    column = Column("Email", "agent", "Email to {Contact}", "text")
+    prompt = "Email to Grace, signed for Northwind"
+    assert [m["content"] for m in page.runner(prompt, column, {}).memory_used] == [
+        "Signs emails as Ada from Northwind"
+    ]
+    page.ctx.set_profile("sales")  # the profile box in the window
+    assert [m["content"] for m in page.runner(prompt, column, {}).memory_used] == [
+        "Signs emails as Bob from Northwind"
+    ]

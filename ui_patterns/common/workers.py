@@ -5,7 +5,8 @@ cooperative `quit()` the generator can poll through `should_stop`. The threads a
 pool, not QThreadPool: PySide kept every QRunnable handed to `QThreadPool.start` alive (the soak
 found ~9 workers a second piling up with their signals and closures). Here a worker is an ordinary
 object; its signals object belongs to a GUI-thread parent and is deleted there (`deleteLater`)
-once `finished` has been delivered, after every earlier signal of that worker.
+once `finished` has been delivered *and* the pool thread has left `run` (the thread is still inside
+`emit` when the GUI thread can already see `finished`: deleting then crashed QtCore in a soak).
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 MAX_WORKERS = 8
 _pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="ui-worker")
 _active: set[GeneratorWorker] = set()
 _active_lock = threading.Lock()
+_retired: list[GeneratorWorker] = []  # finished delivered; signals deleted once their thread is out
+SWEEP_MS = 50
+_sweep_pending = False
 
 
 class WorkerSignals(QObject):
@@ -49,12 +53,19 @@ class GeneratorWorker:
         self.signals = WorkerSignals(signals_owner())  # made on the GUI thread: slots run there
         self.signals.finished.connect(self._retire)
         self._quit = threading.Event()
+        self.future: Future[None] | None = None
 
     def _retire(self) -> None:
-        """On the GUI thread, after the worker's last signal: let it go."""
-        self.signals.deleteLater()
+        """On the GUI thread, after the worker's last signal: let it go once its thread has too."""
         with _active_lock:
             _active.discard(self)
+        _retired.append(self)
+        _sweep()
+
+    @property
+    def running(self) -> bool:
+        """True until the pool thread has returned from `run` (not just emitted `finished`)."""
+        return self.future is None or not self.future.done()
 
     def quit(self) -> None:
         self._quit.set()
@@ -77,10 +88,25 @@ class GeneratorWorker:
             self.signals.finished.emit()
 
 
+def _sweep(*, timer: bool = False) -> None:
+    """Delete the signals of retired workers whose threads have left `run` (GUI thread)."""
+    global _sweep_pending
+    if timer:
+        _sweep_pending = False
+    still = [w for w in _retired if w.running]
+    for w in _retired:
+        if not w.running:
+            w.signals.deleteLater()
+    _retired[:] = still
+    if still and not _sweep_pending:
+        _sweep_pending = True
+        QTimer.singleShot(SWEEP_MS, lambda: _sweep(timer=True))
+
+
 def start(worker: GeneratorWorker) -> GeneratorWorker:
     with _active_lock:
         _active.add(worker)
-    _pool.submit(worker.run)
+    worker.future = _pool.submit(worker.run)
     return worker
 
 

@@ -131,8 +131,16 @@ class SpreadsheetPage(PatternPage):
         self._poll = QTimer(self)
         self._poll.setInterval(200)
         self._poll.timeout.connect(self._tick)
+        ctx.profile_changed.connect(self._on_profile_changed)
         if load_demo:
             self.set_sheet(demo_sheet())
+
+    @Slot(str)
+    def _on_profile_changed(self, profile: str) -> None:
+        """Cells recall the facts of the profile chosen now (a runner without profiles ignores it)."""
+        set_profile = getattr(self.runner, "set_profile", None)
+        if set_profile is not None:
+            set_profile(profile)
 
     def _build_toolbar(self) -> QToolBar:
         bar = QToolBar()
@@ -404,6 +412,8 @@ class SpreadsheetPage(PatternPage):
 
     def shutdown(self) -> None:
         self._poll.stop()
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.ctx.profile_changed.disconnect(self._on_profile_changed)
         self._drop_executor()
         self.model.close()
         if isinstance(self.runner, BatchedCellRunner):
