@@ -137,9 +137,11 @@ def _picklable(exc: BaseException) -> BaseException:
 def _child(
     conn: Connection, data_dir: str, settings: Settings, db_url: str, index: str | tuple[str, bytes]
 ) -> None:
+    from agent_core import crashlog
     from agent_core.lab import Lab
     from memory.index_process import IndexClient
 
+    crashlog.install(data_dir, "engine")  # a native crash here still leaves its Python stacks
     send_lock = threading.Lock()
 
     def send(message: tuple) -> None:

@@ -58,6 +58,7 @@ def run_gui(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from agent_core import crashlog
     from agent_core.lab import Lab, default_data_dir
     from agent_core.settings import Settings
     from agent_core.simulator import SimConfig
@@ -72,6 +73,8 @@ def run_gui(argv: list[str]) -> int:
     app.setOrganizationName("AgentUXLab")
     app.setWindowIcon(app_icon())
     data_dir = args.data_dir or default_data_dir()
+    crashed = [(p, what) for p in ("app", "engine") if (what := crashlog.last_fatal(data_dir, p))]
+    crashlog.install(data_dir, "app")
     settings = Settings.load(data_dir)
     if args.screenshot:
         settings.sim = SimConfig.instant()  # in memory only: a demo must not change the user's settings
@@ -83,6 +86,8 @@ def run_gui(argv: list[str]) -> int:
     )  # Chroma holds the GIL per call: keep it off our process
     ctx = LabContext(lab)
     window = MainWindow(ctx, initial=args.pattern)
+    for process, what in crashed:
+        window.status.note_crash(what, crashlog.log_path(data_dir, process))
     if args.screenshot:
         window.resize(*SCREENSHOT_SIZE)
         _screenshot_class()(app, window, ctx, lab, args.screenshot).arm()

@@ -7,6 +7,7 @@ ran on the GUI thread and belongs on a worker.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QStatusBar, QWidget
@@ -50,6 +51,17 @@ class LabStatusBar(QStatusBar):
         ctx.profile_changed.connect(self._on_profile_changed)
         ctx.ready_changed.connect(self._on_ready)
         self.refresh()
+
+    def note_crash(self, what: str, log: Path) -> QLabel:
+        """Say that the previous session died, with a link to its report (stays until clicked)."""
+        label = QLabel(f'⚠ The last session crashed ({what}). <a href="{log.as_uri()}">Crash report</a>')
+        label.setStyleSheet(f"color: {color('danger')};")
+        label.setOpenExternalLinks(True)
+        label.setToolTip(str(log))
+        label.linkActivated.connect(lambda _link: label.hide())
+        self.insertPermanentWidget(0, label)
+        self.crash_label = label
+        return label
 
     @Slot()
     def refresh(self) -> None:
