@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
@@ -141,6 +142,7 @@ def _child(
     from agent_core.lab import Lab
     from memory.index_process import IndexClient
 
+    os.umask(0o077)  # everything this process writes holds someone's memory: user-only
     crashlog.install(data_dir, "engine")  # a native crash here still leaves its Python stacks
     send_lock = threading.Lock()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -66,6 +67,7 @@ def run_gui(argv: list[str]) -> int:
     from desktop.theme import app_icon, apply_theme
     from ui_patterns.common import LabContext, favour_gui_thread, settle_heap
 
+    os.umask(0o077)  # the data dir, exports and traces hold someone's memory: user-only files
     favour_gui_thread()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)

@@ -59,6 +59,7 @@ def _accept(listener: Listener, index: object, lock: threading.Lock) -> None:
 def _serve(conn: Connection, location: str, embedder_name: str, authkey: bytes) -> None:
     from memory.index import ChromaIndex
 
+    os.umask(0o077)  # this process writes only the index: every file of it user-only
     try:
         index = ChromaIndex(location, embedder_name)
         sock_dir = tempfile.mkdtemp(prefix="aux-index-")  # 0700: only this user can connect

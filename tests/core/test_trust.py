@@ -135,3 +135,36 @@ def test_data_dir_is_user_only(lab: Lab) -> None:
 def test_core_and_memory_never_import_qt() -> None:
     code = "import sys, agent_core.lab, agent_core.cli, memory.store; sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_every_file_the_child_processes_write_is_user_only(tmp_path: Path, settings) -> None:  # noqa: ANN001
+    """The Chroma index child and the agent engine child write user-only files (umask 077)."""
+    from agent_core.engine import make_engine
+
+    lab = Lab(tmp_path / "d", settings, chroma_process=True)
+    try:
+        lab.warm_up()
+        lab.writer.write(
+            "ada",
+            [
+                {
+                    "content": "Lives in Lisbon",
+                    "slot": "home",
+                    "value": "Lisbon",
+                    "importance": 0.8,
+                    "confidence": 0.9,
+                }
+            ],
+            mode="manual",
+        )
+        engine = make_engine(lab)
+        try:
+            engine.call("lab", "load_models").result(timeout=120)
+            lab.store.recall("ada", "where do I live?", 3)
+        finally:
+            engine.close()
+    finally:
+        lab.close()
+    loose = [p for p in (tmp_path / "d").rglob("*") if p.stat().st_mode & 0o077]
+    assert (tmp_path / "d" / "crash-engine.log").exists()
+    assert loose == [], [f"{p.relative_to(tmp_path)} {oct(p.stat().st_mode)}" for p in loose]

@@ -55,3 +55,5 @@ def test_screenshot_renders_offscreen_and_exits(tmp_path: Path) -> None:
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     saved = json.loads((data / "settings.json").read_text())
     assert saved["sim"]["ttft_ms"] == 0 and (data / "window.ini").exists()  # demo left settings alone
+    created = [p for p in data.rglob("*") if p.name != "settings.json"]  # settings.json: this test's
+    assert created and not [p for p in created if p.stat().st_mode & 0o077], "files others can read"
