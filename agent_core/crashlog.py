@@ -50,20 +50,24 @@ def install(data_dir: Path | str, process: str = "app") -> Path:
     _file = f = _open(path)
     f.write(f"{SESSION} pid {os.getpid()} started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
     faulthandler.enable(file=f, all_threads=True)
-    previous_hook = sys.excepthook
-
-    def excepthook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
-        report("uncaught exception", exc)
-        previous_hook(kind, exc, tb)  # type: ignore[arg-type]
-
-    def thread_hook(args: threading.ExceptHookArgs) -> None:
-        if args.exc_value is not None:
-            name = args.thread.name if args.thread else "?"
-            report(f"uncaught exception in thread {name}", args.exc_value)
-
-    sys.excepthook = excepthook
-    threading.excepthook = thread_hook
+    if sys.excepthook is not _excepthook:  # hooked once per process, whatever else was there kept
+        _previous.update(sys=sys.excepthook, threading=threading.excepthook)
+        sys.excepthook, threading.excepthook = _excepthook, _thread_hook
     return path
+
+
+_previous: dict = {}
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+    report("uncaught exception", exc)
+    _previous["sys"](kind, exc, tb)
+
+
+def _thread_hook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        report(f"uncaught exception in thread {args.thread.name if args.thread else '?'}", args.exc_value)
+    _previous["threading"](args)
 
 
 def report(what: str, exc: BaseException) -> None:

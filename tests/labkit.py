@@ -59,3 +59,16 @@ class EngineProbe:
 
 def engine_probe(lab, emit) -> EngineProbe:  # noqa: ANN001
     return EngineProbe(lab, emit)
+
+
+def recall_here_what_the_child_wrote(engine, lab, timeout: float = 30.0) -> list[tuple[str, object]]:  # noqa: ANN001
+    """Write a memory in the engine's child (the probe service), wait for its event, and check this
+    process's Lab recalls it through the shared index; returns the engine's events (still recorded)."""
+    events: list[tuple[str, object]] = []
+    engine.listeners.append(lambda kind, payload: events.append((kind, payload)))
+    engine.open("probe", "labkit:engine_probe")
+    memory_id = engine.call("probe", "add", "Lives in Valparaíso").result(timeout)
+    wait_for(lambda: ("memory", ("add", "default", [memory_id])) in events)
+    hits = lab.store.recall("default", "Which city do I live in?", k=3)
+    assert hits[0].memory.id == memory_id and hits[0].parts.dense_rank is not None
+    return events

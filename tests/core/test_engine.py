@@ -15,7 +15,7 @@ from agent_core.sheet import Column
 from agent_core.sheet.errors import CellRunError
 from agent_core.sheet.llm_runner import EngineCellRunner
 from agent_core.simulator import SimConfig
-from labkit import make_settings, wait_for
+from labkit import make_settings, recall_here_what_the_child_wrote, wait_for
 from memory.index_process import IndexClient, IndexProcessError
 
 
@@ -59,14 +59,8 @@ def test_cells_run_in_the_child_and_are_recorded_where_the_parent_reads(app_lab:
 
 def test_memory_written_in_the_child_is_recalled_here_through_the_shared_index(app_lab: Lab) -> None:
     engine = ProcessEngine(app_lab)
-    events: list[tuple[str, object]] = []
-    engine.listeners.append(lambda kind, payload: events.append((kind, payload)))
     try:
-        engine.open("probe", "labkit:engine_probe")
-        memory_id = engine.call("probe", "add", "Lives in Valparaíso").result(30)
-        wait_for(lambda: ("memory", ("add", "default", [memory_id])) in events)
-        hits = app_lab.store.recall("default", "Which city do I live in?", k=3)
-        assert hits[0].memory.id == memory_id and hits[0].parts.dense_rank is not None
+        events = recall_here_what_the_child_wrote(engine, app_lab)
         engine.call("probe", "shout", "你好").result(10)
         wait_for(lambda: ("probe", "你好") in events)
     finally:

@@ -110,7 +110,7 @@ def test_the_engine_process_shares_the_server_backends(backend, tmp_path: Path) 
     import pytest
 
     from agent_core.engine import ProcessEngine
-    from labkit import wait_for
+    from labkit import recall_here_what_the_child_wrote
 
     lab = backend.lab(tmp_path / "d")
     try:
@@ -118,14 +118,8 @@ def test_the_engine_process_shares_the_server_backends(backend, tmp_path: Path) 
             assert backend.chroma is None  # an in-process Chroma folder is not shared
             pytest.skip("embedded Chroma without its index process: the engine runs in-process")
         engine = ProcessEngine(lab)
-        events: list[tuple[str, object]] = []
-        engine.listeners.append(lambda kind, payload: events.append((kind, payload)))
         try:
-            engine.open("probe", "labkit:engine_probe")
-            memory_id = engine.call("probe", "add", "Lives in Valparaíso").result(60)
-            wait_for(lambda: ("memory", ("add", "default", [memory_id])) in events)
-            hits = lab.store.recall("default", "Which city do I live in?", k=3)
-            assert hits[0].memory.id == memory_id and hits[0].parts.dense_rank is not None
+            recall_here_what_the_child_wrote(engine, lab, timeout=60)
         finally:
             engine.close()
     finally:

@@ -24,7 +24,6 @@ _active: set[GeneratorWorker] = set()
 _active_lock = threading.Lock()
 _retired: list[GeneratorWorker] = []  # finished delivered; signals deleted once their thread is out
 SWEEP_MS = 50
-_sweep_pending = False
 
 
 class WorkerSignals(QObject):
@@ -88,19 +87,31 @@ class GeneratorWorker:
             self.signals.finished.emit()
 
 
-def _sweep(*, timer: bool = False) -> None:
-    """Delete the signals of retired workers whose threads have left `run` (GUI thread)."""
-    global _sweep_pending
-    if timer:
-        _sweep_pending = False
-    still = [w for w in _retired if w.running]
+def _sweep() -> None:
+    """Delete the signals of retired workers whose threads have left `run` (GUI thread); look again
+    shortly for any still on their way out."""
+    still: list[GeneratorWorker] = []
     for w in _retired:
-        if not w.running:
+        if w.running:  # asked once per worker: one that ends meanwhile is deleted next time, not twice
+            still.append(w)
+        else:
             w.signals.deleteLater()
     _retired[:] = still
-    if still and not _sweep_pending:
-        _sweep_pending = True
-        QTimer.singleShot(SWEEP_MS, lambda: _sweep(timer=True))
+    if still:
+        _sweeper().start()  # (re)starts the one single-shot timer
+
+
+_timer: QTimer | None = None
+
+
+def _sweeper() -> QTimer:
+    global _timer
+    if _timer is None:
+        _timer = QTimer()  # made on the GUI thread, by the first retire
+        _timer.setSingleShot(True)
+        _timer.setInterval(SWEEP_MS)
+        _timer.timeout.connect(_sweep)
+    return _timer
 
 
 def start(worker: GeneratorWorker) -> GeneratorWorker:
