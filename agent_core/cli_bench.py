@@ -44,11 +44,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--provider", choices=("sim", "openai"), default="sim")
     p.add_argument("--base-url", default="", help="OpenAI-compatible server (with --provider openai)")
     p.add_argument("--model", default="", help="model name (with --provider openai)")
-    p.add_argument("--embedder", default="hash", help="hash (fast, default), minilm or openai[:model]")
+    p.add_argument(
+        "--embedder",
+        default="minilm",
+        help="minilm (the app's, default), hash (fast, for tests) or openai[:model]",
+    )
     p.add_argument("--out", type=Path, default=None, help="results folder (default: ./memlab-runs/<time>)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--metric", default="f1", help="metric of the printed table (f1, exact, recall@5…)")
     p.set_defaults(func=cmd_bench)
+    d = sub.add_parser(
+        "dataset",
+        help="write a LoCoMo-format file of generated long conversations (to tune memory on)",
+        description="Long two-person conversations (20-35 sessions over months) with paraphrased "
+        "questions, facts that change, multi-hop, temporal and wrong-speaker questions.",
+    )
+    d.add_argument("out", type=Path, help="the JSON file to write")
+    d.add_argument("--conversations", type=int, default=10)
+    d.add_argument("--seed", type=int, default=0)
+    d.set_defaults(func=cmd_dataset)
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    from agent_core.memlab import load_locomo
+    from agent_core.memlab.longconv import write_longconv
+
+    try:
+        path = write_longconv(args.out, args.conversations, args.seed)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: {load_locomo(path).summary()}")
+    return 0
 
 
 def load_dataset(kind: str, source: str, seed: int = 0):  # noqa: ANN201 - Dataset

@@ -164,12 +164,22 @@ class ListIndex:
             col[i] = list(v)
 
     def query(self, namespace: str, kind: str, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """(id, cosine distance) nearest first, as Chroma reports them."""
+        col = self._v.get((namespace, kind), {})
+        return sorted(self.distances(namespace, kind, vector, list(col)), key=lambda t: t[1])[:k]
+
+    def distances(
+        self, namespace: str, kind: str, vector: Sequence[float], ids: Sequence[str]
+    ) -> list[tuple[str, float]]:
+        col = self._v.get((namespace, kind), {})
         qn = math.sqrt(sum(x * x for x in vector)) or 1.0
-        scored = []
-        for mid, v in self._v.get((namespace, kind), {}).items():
-            vn = math.sqrt(sum(x * x for x in v)) or 1.0
-            scored.append((mid, sum(a * b for a, b in zip(vector, v, strict=False)) / (qn * vn)))
-        return sorted(scored, key=lambda t: t[1], reverse=True)[:k]
+        out = []
+        for mid in ids:
+            if mid in col:
+                v = col[mid]
+                vn = math.sqrt(sum(x * x for x in v)) or 1.0
+                out.append((mid, 1.0 - sum(a * b for a, b in zip(vector, v, strict=False)) / (qn * vn)))
+        return out
 
     def delete(self, namespace: str, kind: str, ids: Sequence[str]) -> None:
         for i in ids:

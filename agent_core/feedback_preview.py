@@ -110,7 +110,7 @@ def propose(
     if said:
         token = current_namespace.set(profile)
         try:
-            facts, _call = lab.writer.extract(said)
+            facts = lab.writer.extract(said).facts
         finally:
             current_namespace.reset(token)
         for f in facts:

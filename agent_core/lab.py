@@ -146,7 +146,9 @@ class Lab:
         settings.save(self.data_dir)
 
     # -- the memory system's model calls ----------------------------------------------------------
-    def complete_for_memory(self, messages: list[dict], /, *, purpose: str) -> Completion:
+    def complete_for_memory(
+        self, messages: list[dict], /, *, purpose: str, schema: dict | None = None
+    ) -> Completion:
         """Memory's LLM calls, recorded as steps of the current run (or a run of their own)."""
         rec = current_recorder.get()
         own = rec is None
@@ -161,8 +163,11 @@ class Lab:
             )
         try:
             with rec.step("llm_call", purpose, {"model": self.llm.model, "messages": messages}) as h:
-                result = self.llm.complete(messages)
-                h.output = {"content": result.content}
+                if schema is None:
+                    result = self.llm.complete(messages)
+                else:
+                    result = self.llm.complete_json(messages, schema, name=purpose)
+                h.output = {"content": result.content, "structured_output": result.structured or None}
                 h.prompt_tokens, h.completion_tokens = result.prompt_tokens, result.completion_tokens
             if own:
                 rec.finish()

@@ -17,6 +17,11 @@ from agent_core.settings import ProviderSettings
 from agent_core.simulator import SimConfig, SimCore, SimTransport
 
 SIM_BASE_URL = "http://sim.agent-ux-lab.local/v1"
+STRUCTURED = ("json_schema", "json_object", "tool", "prompt")
+"""How to ask a server for JSON, strongest first: OpenAI-style `response_format` json_schema
+(OpenAI, vLLM, Ollama, llama.cpp's own server), `json_object` with a `schema` (llama-cpp-python's
+server rejects json_schema), a forced tool call, and finally the prompt alone (tolerant parsing)."""
+_structured_by_server: dict[tuple[str, str], str] = {}
 
 
 class LLMError(RuntimeError):
@@ -59,6 +64,8 @@ class LLMResult:
     model: str = ""
     finish_reason: str | None = None
     stopped: bool = False
+    structured: str = ""
+    """How JSON was asked for (one of STRUCTURED) when the call was `complete_json`."""
 
 
 class LLM:
@@ -112,6 +119,44 @@ class LLM:
             model=resp.model,
             finish_reason=resp.choices[0].finish_reason,
         )
+
+    def complete_json(self, messages: list[dict], schema: dict, *, name: str = "answer") -> LLMResult:
+        """A JSON answer to `schema`, asked the strongest way this server accepts (remembered per
+        server and model); `content` is the JSON text, `structured` says how it was obtained.
+
+        A rung the server refuses (an HTTP 4xx/5xx naming the request) or answers with something
+        that is not a JSON object moves down the ladder; a timeout, a 429 or a refused key does not.
+        """
+        key = (str(self.client.base_url), self.model)
+        start = STRUCTURED.index(_structured_by_server.get(key, STRUCTURED[0]))
+        result = LLMResult()
+        for rung in STRUCTURED[start:]:
+            kw: dict = {}
+            if rung == "json_schema":
+                kw["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": name.replace(".", "_")[:64], "schema": schema},
+                }
+            elif rung == "json_object":
+                kw["response_format"] = {"type": "json_object", "schema": schema}
+            elif rung == "tool":
+                fn = {"name": "answer", "description": "Give the answer.", "parameters": schema}
+                kw["tools"] = [{"type": "function", "function": fn}]
+                kw["tool_choice"] = {"type": "function", "function": {"name": "answer"}}
+            try:
+                result = self.complete(messages, **kw)
+            except LLMError as exc:
+                if exc.kind == "status" and rung != STRUCTURED[-1]:
+                    continue  # this server does not take this form of request
+                raise
+            if rung == "tool" and result.tool_calls:
+                result.content = result.tool_calls[0].arguments
+                result.tool_calls = []
+            result.structured = rung
+            if rung == STRUCTURED[-1] or _is_json_object(result.content):
+                _structured_by_server[key] = rung
+                return result
+        return result
 
     def stream(
         self,
@@ -170,6 +215,13 @@ class LLM:
         result.tool_calls = [ToolCall(c["id"], c["name"], c["arguments"]) for _, c in sorted(calls.items())]
         result.latency_ms = (time.perf_counter() - t0) * 1000
         yield result
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def explain(exc: Exception, provider: ProviderSettings) -> LLMError:

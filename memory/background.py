@@ -175,25 +175,27 @@ class BackgroundMemory:
 
         token = current_namespace.set(job.namespace)
         try:
-            facts, call = self.writer.extract(payload.get("user_text", ""), payload.get("assistant_text", ""))
+            found = self.writer.extract(payload.get("user_text", ""), payload.get("assistant_text", ""))
             # provenance: the turn (run, message), the extraction call (its step) and this job
             src = Source(
                 payload.get("run_id"),
-                call.step_id,
+                found.call.step_id,
                 payload.get("message_id"),
                 payload.get("user_text"),
                 job.id,
             )
+            # A botched extraction still keeps the turn as an episode (recall can find it) and says why.
             result = self.writer.write(
                 job.namespace,
-                facts,
+                found.facts,
                 mode=job.mode,
                 source=src,
                 episode=payload.get("episode"),
                 in_transaction=finish,
                 started=t0,
-                calls=[call],
+                calls=[found.call],
             )
+            result.notes[:0] = found.notes()
             outcome = JobOutcome(job.id, job.namespace, payload, result, None)
         except Exception as exc:  # noqa: BLE001 - recorded on the job and shown in the UI
             with Session(self.writer.store.engine, expire_on_commit=False) as s:

@@ -17,12 +17,15 @@ from sqlmodel import Session, col, select
 
 from memory.models import EPISODIC, SEMANTIC, Memory
 from memory.prompts import (
+    CONSOLIDATE_SCHEMA,
+    EXTRACT_SCHEMA,
     Completer,
     Completion,
     MemoryLLMError,
     clean_fact,
     consolidation_messages,
     extraction_messages,
+    grounded,
     parse_json_object,
 )
 from memory.store import MemoryStore
@@ -61,6 +64,8 @@ class WriteResult:
     flagged: list[Memory] = field(default_factory=list)
     calls: list[Completion] = field(default_factory=list)
     latency_ms: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    """What went wrong or stayed empty, in words (an extraction the model botched, facts refused)."""
 
     def summary(self) -> list[str]:
         lines = [f"saved: {m.content}" for m in self.added if m.kind == SEMANTIC and not m.flagged]
@@ -92,8 +97,27 @@ class WriteResult:
             "noop": self.noop,
             "discarded": self.discarded,
             "flagged": [{"id": m.id, "content": m.content, "reason": m.flagged} for m in self.flagged],
+            "notes": self.notes,
             "llm_tokens": sum(c.prompt_tokens + c.completion_tokens for c in self.calls),
         }
+
+
+@dataclass
+class Extraction:
+    """The facts a model found in a turn, those refused (with why), and its raw answer."""
+
+    facts: list[dict]
+    call: Completion
+    refused: list[dict] = field(default_factory=list)
+    error: str | None = None
+    """Set when the answer was unusable (no JSON, wrong shape): the turn is still kept as an episode."""
+
+    def notes(self) -> list[str]:
+        out = [f"extraction failed: {self.error}"] if self.error else []
+        out += [f"refused {f['content']!r}: {f['reason']}" for f in self.refused]
+        if not self.facts and not self.error and not self.refused:
+            out.append(f"the model found nothing to remember (it answered {self.call.text[:160]!r})")
+        return out
 
 
 @dataclass
@@ -126,13 +150,31 @@ class MemoryWriter:
         # one embedding batch and one Chroma upsert instead of hundreds.
         self.defer_index = False
 
-    def extract(self, user_text: str, assistant_text: str = "") -> tuple[list[dict], Completion]:
-        call = self.completer(extraction_messages(user_text, assistant_text), purpose="memory.extract")
-        obj = parse_json_object(call.text, "memory extraction")
-        facts = obj.get("facts", [])
-        if not isinstance(facts, list):
-            raise MemoryLLMError("memory extraction: 'facts' must be a list")
-        return [f for f in (clean_fact(x) for x in facts) if f], call
+    def extract(self, user_text: str, assistant_text: str = "") -> Extraction:
+        """Ask the model for the turn's durable facts (as structured output), keep the grounded ones.
+
+        An unusable answer does not raise: it comes back as `error`, so the caller still keeps
+        the turn as an episode and shows what the model said. Transport errors do raise.
+        """
+        call = self.completer(
+            extraction_messages(user_text, assistant_text), purpose="memory.extract", schema=EXTRACT_SCHEMA
+        )
+        try:
+            obj = parse_json_object(call.text, "memory extraction")
+            raw = obj.get("facts", [])
+            if not isinstance(raw, list):
+                raise MemoryLLMError("memory extraction: 'facts' must be a list")
+        except MemoryLLMError as exc:
+            return Extraction([], call, error=str(exc))
+        facts, refused = [], []
+        for fact in (clean_fact(x) for x in raw):
+            if fact is None:
+                continue
+            if grounded(fact, f"{user_text}"):
+                facts.append(fact)
+            else:
+                refused.append({**fact, "reason": "not in what the user said"})
+        return Extraction(facts, call, refused)
 
     def write(
         self,
@@ -203,6 +245,7 @@ class MemoryWriter:
                     namespace=namespace,
                     kind=EPISODIC,
                     content=episode["content"],
+                    speaker=episode.get("speaker"),
                     situation=episode.get("situation"),
                     outcome=episode.get("outcome"),
                     actions_json=json.dumps(episode.get("actions", []), ensure_ascii=False),
@@ -274,9 +317,15 @@ class MemoryWriter:
         if not candidates or not self.consolidate_enabled:
             return [_no_retraction_adds(f, "ADD", None) for f in facts]
         existing = [{"id": m.id, "content": m.content, "slot": m.slot} for m in candidates.values()]
-        call = self.completer(consolidation_messages(facts, existing), purpose="memory.consolidate")
+        call = self.completer(
+            consolidation_messages(facts, existing), purpose="memory.consolidate", schema=CONSOLIDATE_SCHEMA
+        )
         result.calls.append(call)
-        obj = parse_json_object(call.text, "memory consolidation")
+        try:
+            obj = parse_json_object(call.text, "memory consolidation")
+        except MemoryLLMError as exc:  # a weak model's answer: keep the facts, say so
+            result.notes.append(f"consolidation failed ({exc}); the facts were added as new")
+            return [_no_retraction_adds(f, "ADD", None) for f in facts]
         decided: dict[int, tuple[str, Memory | None]] = {}
         for d in obj.get("decisions", []) if isinstance(obj.get("decisions"), list) else []:
             if not isinstance(d, dict):

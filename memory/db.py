@@ -93,9 +93,20 @@ def create_tables(engine: Engine) -> None:
 
 
 def create_all(engine: Engine, tables: list[Table] | None = None) -> None:
-    """`create_all`, plus the indexes a newer version added to a table that already exists."""
+    """`create_all`, plus the nullable columns and the indexes a newer version added to a table
+    that already exists (SQLite's upgrade path; PostgreSQL's is the Alembic migrations)."""
     SQLModel.metadata.create_all(engine, tables=tables)
+    sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
         for table in tables or SQLModel.metadata.sorted_tables:
+            have = (
+                {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
+                if sqlite
+                else set()
+            )
+            for column in table.columns:
+                if sqlite and column.name not in have and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
             for index in table.indexes:
                 index.create(conn, checkfirst=True)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 
 class VectorIndex(Protocol):
     def upsert(
@@ -21,6 +23,12 @@ class VectorIndex(Protocol):
     def query(
         self, namespace: str, kind: str, vector: Sequence[float], k: int
     ) -> list[tuple[str, float]]: ...
+
+    def distances(
+        self, namespace: str, kind: str, vector: Sequence[float], ids: Sequence[str]
+    ) -> list[tuple[str, float]]:
+        """Cosine distances of the given ids (those indexed) to `vector`, as `query` reports them."""
+        ...
 
     def delete(self, namespace: str, kind: str, ids: Sequence[str]) -> None: ...
 
@@ -94,6 +102,20 @@ class ChromaIndex:
             query_embeddings=[list(vector)], n_results=k, include=["distances"]
         )
         return list(zip(res["ids"][0], res["distances"][0], strict=True))
+
+    def distances(
+        self, namespace: str, kind: str, vector: Sequence[float], ids: Sequence[str]
+    ) -> list[tuple[str, float]]:
+        if not ids:
+            return []
+        got = self._col(namespace, kind).get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
+        if not got["ids"]:
+            return []
+        q = np.asarray(vector, dtype=np.float32)
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(q) or 1.0)
+        cosine = vectors @ q / np.where(norms > 0, norms, 1.0)
+        return [(mid, float(1.0 - c)) for mid, c in zip(got["ids"], cosine, strict=True)]
 
     def delete(self, namespace: str, kind: str, ids: Sequence[str]) -> None:
         if ids:

@@ -112,6 +112,13 @@ class _IndexClient(ABC):
     def query(self, namespace: str, kind: str, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         return self._call("query", namespace, kind, list(map(float, vector)), k)  # type: ignore[return-value]
 
+    def distances(
+        self, namespace: str, kind: str, vector: Sequence[float], ids: Sequence[str]
+    ) -> list[tuple[str, float]]:
+        if not ids:
+            return []
+        return self._call("distances", namespace, kind, list(map(float, vector)), list(ids))  # type: ignore[return-value]
+
     def delete(self, namespace: str, kind: str, ids: Sequence[str]) -> None:
         if ids:
             self._call("delete", namespace, kind, list(ids))

@@ -169,8 +169,8 @@ def fts_delete(conn, memory_ids: list[str]) -> None:  # noqa: ANN001
         conn.execute(text("DELETE FROM memory_fts WHERE rowid = :r"), {"r": _rowid(mid)})
 
 
-def fts_search(engine: Engine, namespace: str, query: str, limit: int) -> list[str]:
-    """Memory ids ranked by BM25 for `query` within one namespace (may include stale rows).
+def fts_search(engine: Engine, namespace: str, query: str, limit: int) -> list[tuple[str, float]]:
+    """(memory id, score) best first by BM25 for `query` within one namespace (may include stale rows).
 
     Terms found in more than MAX_DOC_FREQ rows carry little weight and cost a scan of all their
     rows, so the rarest MAX_TERMS terms are kept (at least one): recall stays fast at 100k rows.
@@ -201,12 +201,12 @@ def fts_search(engine: Engine, namespace: str, query: str, limit: int) -> list[s
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in kept)
         rows = conn.execute(
             text(
-                "SELECT mid FROM memory_fts WHERE memory_fts MATCH :q AND ns = :n "
-                "ORDER BY bm25(memory_fts) LIMIT :k"
+                "SELECT mid, bm25(memory_fts) AS b FROM memory_fts WHERE memory_fts MATCH :q AND ns = :n "
+                "ORDER BY b LIMIT :k"
             ),
             {"q": match, "n": namespace, "k": limit},
         )
-        return [r[0] for r in rows]
+        return [(r[0], -float(r[1])) for r in rows]  # FTS5's bm25() is negative: lower is better
 
 
 def _doc_freq(conn, term: str) -> int:  # noqa: ANN001

@@ -68,13 +68,13 @@ def doc_freq(conn: Connection, term: str, cap: int) -> int:
     )
 
 
-def search(conn: Connection, namespace: str, kept: list[str], limit: int) -> list[str]:
+def search(conn: Connection, namespace: str, kept: list[str], limit: int) -> list[tuple[str, float]]:
     query = " | ".join(quote_lexeme(t) for t in kept)
     rows = conn.execute(
         text(
-            "SELECT mid FROM memory_lex WHERE ns = :n AND body @@ CAST(:q AS tsquery) "
-            "ORDER BY ts_rank(body, CAST(:q AS tsquery), 1) DESC, mid LIMIT :k"
+            "SELECT mid, ts_rank(body, CAST(:q AS tsquery), 1) AS r FROM memory_lex "
+            "WHERE ns = :n AND body @@ CAST(:q AS tsquery) ORDER BY r DESC, mid LIMIT :k"
         ),
         {"q": query, "n": namespace, "k": limit},
     )
-    return [r[0] for r in rows]
+    return [(r[0], float(r[1])) for r in rows]

@@ -36,6 +36,9 @@ class Memory(SQLModel, table=True):
     pinned: bool = Field(default=False, index=True)
     flagged: str | None = None
     # episodic fields
+    speaker: str | None = None
+    """Who said it (an episode's speaker: a LoCoMo name, an email's sender); recall boosts
+    memories whose speaker the query names."""
     situation: str | None = None
     actions_json: str | None = None
     outcome: str | None = None

@@ -28,14 +28,55 @@ current_namespace: ContextVar[str | None] = ContextVar("current_namespace", defa
 
 
 class Completer(Protocol):
-    """One LLM call (the agent core supplies it, recording a step). Raises on transport errors."""
+    """One LLM call (the agent core supplies it, recording a step). Raises on transport errors.
 
-    def __call__(self, messages: list[dict], /, *, purpose: str) -> Completion: ...
+    With `schema` the answer must be a JSON object of that shape: the agent core asks the server
+    for structured output the strongest way it supports (see agent_core.llm.STRUCTURED).
+    """
+
+    def __call__(
+        self, messages: list[dict], /, *, purpose: str, schema: dict | None = None
+    ) -> Completion: ...
 
 
 class MemoryLLMError(RuntimeError):
     """The model's answer to a memory task could not be used (it is kept in the message)."""
 
+
+_FACT = {
+    "type": "object",
+    "properties": {
+        "content": {"type": "string"},
+        "slot": {"type": "string", "enum": [x.strip() for x in SLOTS.split(",")]},
+        "value": {"type": "string"},
+        "importance": {"type": "number"},
+        "confidence": {"type": "number"},
+    },
+    "required": ["content", "slot", "value"],
+}
+EXTRACT_SCHEMA = {
+    "type": "object",
+    "properties": {"facts": {"type": "array", "items": _FACT}},
+    "required": ["facts"],
+}
+CONSOLIDATE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "decisions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "fact": {"type": "integer"},
+                    "action": {"type": "string", "enum": ["ADD", "UPDATE", "DELETE", "NOOP"]},
+                    "target_id": {"type": ["string", "null"]},
+                },
+                "required": ["fact", "action"],
+            },
+        }
+    },
+    "required": ["decisions"],
+}
 
 EXTRACT_SYSTEM = f"""[[task:extract_memories]]
 You extract durable facts about the user from one conversation turn, for long-term memory.
@@ -87,6 +128,16 @@ def parse_json_object(raw: str, what: str) -> dict:
     if not isinstance(obj, dict):
         raise MemoryLLMError(f"{what}: expected a JSON object, got {type(obj).__name__}")
     return obj
+
+
+def grounded(fact: dict, said: str) -> bool:
+    """Does the fact rest on what was said? A word of its value (else of its content; CJK: a
+    character) must occur in the turn: a small model's invented facts are refused ("Lives in
+    Paris" from "I live in Lisbon" shares "live", not "Paris")."""
+    from memory.lexical import tokens
+
+    claim = tokens(str(fact.get("value") or "")) or tokens(str(fact.get("content") or ""))
+    return bool(set(tokens(said)) & set(claim))
 
 
 def clean_fact(raw: object) -> dict | None:

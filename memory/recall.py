@@ -1,17 +1,33 @@
-"""Recall scoring: weighted relevance (dense + lexical fused by reciprocal rank), recency, importance.
+"""Recall scoring: relevance (dense and lexical scores fused), speaker, recency, importance.
 
+Relevance fuses the two rankers by their scores, not their ranks: each is scaled to [0, 1] over
+the candidates (cosine min-max, BM25 by its best) and the two are averaged. Reciprocal-rank
+fusion, which this replaced, gives rank 30 of a lexical list the same credit whether it matched
+the question's rarest word or only a name every other memory holds; on LoCoMo it scored below
+BM25 alone (recall@10 0.56 vs 0.57), score fusion above both (README, performance).
 Every candidate keeps its score parts, so a UI can say *why* a memory came back.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from memory.models import Memory
 
-RRF_K = 60
+MODES = ("fused", "dense", "lexical")
+_PRESENT = re.compile(
+    r"\b(now|current(ly)?|these days|nowadays|at the moment|still|latest|most recent(ly)?|recently|lately|"
+    r"today|this (week|month|year)|any ?more|new)\b|现在|目前|最近|如今|还",
+    re.IGNORECASE,
+)
+
+
+def about_the_present(query: str) -> bool:
+    """Does the query ask how things stand now ("Where do I live now?", "my latest job")?"""
+    return bool(_PRESENT.search(query))
 
 
 @dataclass(frozen=True)
@@ -20,6 +36,17 @@ class RecallWeights:
     recency: float = 0.25
     importance: float = 0.25
     half_life_hours: float = 24.0 * 7
+    speaker: float = 0.3
+    """Bonus for a memory whose speaker the query names ("What did Caroline paint?")."""
+    mode: str = "fused"
+    """Which relevance ranks: "fused" (dense + lexical), "dense" or "lexical" alone."""
+    past_recency: float = 0.2
+    """Recency's share for a query that does not ask about the present ("When did …?"): a
+    tie-breaker, so a question about session 3 asked after session 30 still finds session 3."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"recall mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
 
 @dataclass
@@ -31,6 +58,10 @@ class ScoreParts:
     dense_similarity: float | None = None
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    lexical_score: float | None = None
+    speaker: float = 0.0
+    recency_weight: float | None = None
+    """The recency weight this query used (lowered for a question about the past)."""
 
     def as_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
@@ -61,33 +92,52 @@ class Recalled:
         }
 
 
+def named_speakers(query: str, memories: dict[str, Memory]) -> set[str]:
+    """The candidates' speakers that the query names as a word ("Caroline", "caroline's")."""
+    speakers = {m.speaker for m in memories.values() if m.speaker}
+    return {
+        name
+        for name in speakers
+        if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", query, flags=re.IGNORECASE)
+    }
+
+
 def score_candidates(
     memories: dict[str, Memory],
     dense: list[tuple[str, float]],
-    lexical: list[str],
+    lexical: list[tuple[str, float]],
     weights: RecallWeights,
     now: datetime,
+    query: str = "",
 ) -> list[Recalled]:
-    """Fuse the two rankings (RRF), normalise to [0, 1] and add recency and importance."""
+    """Fuse the two rankers' scores, add speaker, recency and importance; best first.
+
+    `dense` holds (id, cosine distance) nearest first, `lexical` (id, BM25 score) best first.
+    """
     dense_rank = {mid: i for i, (mid, _d) in enumerate(dense)}
     dense_sim = {mid: 1.0 - dist for mid, dist in dense}
-    lex_rank = {mid: i for i, mid in enumerate(lexical)}
-    rrf: dict[str, float] = {}
-    for mid in memories:
-        r = 0.0
-        if mid in dense_rank:
-            r += 1.0 / (RRF_K + dense_rank[mid] + 1)
-        if mid in lex_rank:
-            r += 1.0 / (RRF_K + lex_rank[mid] + 1)
-        rrf[mid] = r
-    top = max(rrf.values(), default=0.0) or 1.0
+    lex_rank = {mid: i for i, (mid, _s) in enumerate(lexical)}
+    lex_score = dict(lexical)
+    sims = [dense_sim[m] for m in memories if m in dense_sim]
+    lo, hi = (min(sims), max(sims)) if sims else (0.0, 1.0)
+    best_lex = max((lex_score[m] for m in memories if m in lex_score), default=0.0) or 1.0
+    named = named_speakers(query, memories) if weights.speaker else set()
+    w_recency = weights.recency * (1.0 if about_the_present(query) else weights.past_recency)
     out = []
     for mid, mem in memories.items():
+        d = ((dense_sim[mid] - lo) / (hi - lo) if hi > lo else 1.0) if mid in dense_sim else 0.0
+        lx = max(0.0, lex_score.get(mid, 0.0)) / best_lex
+        relevance = {"fused": 0.5 * (d + lx), "dense": d, "lexical": lx}[weights.mode]
         age_h = max(0.0, (now - mem.created_at).total_seconds() / 3600.0)
         recency = math.exp(-math.log(2) * age_h / weights.half_life_hours)
         importance = 1.0 if mem.pinned else mem.importance
-        relevance = rrf[mid] / top
-        score = weights.relevance * relevance + weights.recency * recency + weights.importance * importance
+        speaker = 1.0 if mem.speaker in named else 0.0
+        score = (
+            weights.relevance * relevance
+            + weights.speaker * speaker
+            + w_recency * recency
+            + weights.importance * importance
+        )
         out.append(
             Recalled(
                 mem,
@@ -99,6 +149,9 @@ def score_candidates(
                     dense_similarity=dense_sim.get(mid),
                     dense_rank=dense_rank.get(mid),
                     lexical_rank=lex_rank.get(mid),
+                    lexical_score=lex_score.get(mid),
+                    speaker=speaker,
+                    recency_weight=w_recency,
                 ),
             )
         )

@@ -106,7 +106,7 @@ class MemoryStore:
                 at=now,
             )
         )
-        fts_upsert(s.connection(), memory.id, memory.namespace, memory.content)
+        fts_upsert(s.connection(), memory.id, memory.namespace, index_text(memory))
 
     def add_many(self, memories: list[Memory], *, actor: str = "import", index_now: bool = True) -> int:
         """Bulk insert (ingestion, benchmarks): one transaction, core inserts, no per-row ORM work."""
@@ -126,7 +126,7 @@ class MemoryStore:
                     "at": now,
                 }
             )
-            fts.append((m.id, m.namespace, m.content))
+            fts.append((m.id, m.namespace, index_text(m)))
         with self.session() as s:
             s.execute(insert(Memory), rows)
             s.execute(insert(MemoryEvent), events)
@@ -194,7 +194,7 @@ class MemoryStore:
                 at=mem.updated_at,
             )
         )
-        fts_upsert(s.connection(), mem.id, mem.namespace, content)
+        fts_upsert(s.connection(), mem.id, mem.namespace, index_text(mem))
         return mem
 
     def stage_delete(self, s: Session, memory_id: str, *, actor: str = "user") -> Memory | None:
@@ -298,7 +298,7 @@ class MemoryStore:
         todo = [m for m in memories]
         for i in range(0, len(todo), batch):
             chunk = todo[i : i + batch]
-            vectors = self.embedder([m.content for m in chunk])
+            vectors = self.embedder([index_text(m) for m in chunk])
             by_key: dict[tuple[str, str], tuple[list[str], list]] = {}
             for m, v in zip(chunk, vectors, strict=True):
                 ids, vecs = by_key.setdefault((m.namespace, m.kind), ([], []))
@@ -427,10 +427,12 @@ class MemoryStore:
         where: Callable[[Memory], bool] | None,
     ) -> dict[str, list[Recalled]]:
         weights = weights or self.weights
-        qvec = self.embedder([query])[0]
-        lexical = fts_search(self.engine, namespace, query, n * len(kinds))
-        dense = {kind: self.index.query(namespace, kind, qvec, n) for kind in kinds}
-        ids = {mid for hits in dense.values() for mid, _ in hits} | set(lexical)
+        lexical = fts_search(self.engine, namespace, query, n * len(kinds)) if weights.mode != "dense" else []
+        dense: dict[str, list[tuple[str, float]]] = {kind: [] for kind in kinds}
+        if weights.mode != "lexical":
+            qvec = self.embedder([query])[0]
+            dense = {kind: self.index.query(namespace, kind, qvec, n) for kind in kinds}
+        ids = {mid for hits in dense.values() for mid, _ in hits} | {mid for mid, _ in lexical}
         with self.session() as s:
             # Look rows up by id alone: with kind/namespace in the WHERE clause SQLite picks those
             # indexes and scans the whole namespace instead of fetching ~40 primary keys.
@@ -442,21 +444,42 @@ class MemoryStore:
                 pinned = s.exec(select(Memory).where(Memory.pinned == True))  # noqa: E712 - SQL, not Python
                 rows += [m for m in pinned if m.namespace == namespace and m.valid_to is None]
         now = as_of or self.clock.now()
-        scored: dict[str, list[Recalled]] = {}
-        for kind in kinds:
-            assert kind in KINDS, kind
-            mems = {
-                m.id: m
-                for m in rows
-                if m.kind == kind
-                and m.namespace == namespace
-                and _valid(m, as_of)
-                and not m.flagged
-                and (where is None or where(m))
-            }
-            kind_lex = [mid for mid in lexical if mid in mems][:n]
-            scored[kind] = score_candidates(mems, dense[kind], kind_lex, weights, now)
+        assert all(kind in KINDS for kind in kinds), kinds
+        mems = {
+            m.id: m
+            for m in rows
+            if m.kind in kinds
+            and m.namespace == namespace
+            and _valid(m, as_of)
+            and not m.flagged
+            and (where is None or where(m))
+        }
+        found = [hit for hit in lexical if hit[0] in mems]
+        if weights.mode == "fused":
+            # Every candidate scored by both rankers: a turn only the lexical index found gets its
+            # real cosine, not a zero (LoCoMo recall@10 0.71 → 0.73 with this, README).
+            seen = {mid for hits in dense.values() for mid, _ in hits}
+            for kind in kinds:
+                only_lexical = [mid for mid, _ in found if mid not in seen and mems[mid].kind == kind]
+                dense[kind] = dense[kind] + self.index.distances(namespace, kind, qvec, only_lexical)
+        # One scale for every kind: scaled per kind, the best fact would look as relevant as the
+        # best turn however poorly it matched, and facts crowded turns out of the top k.
+        nearest = sorted((hit for hits in dense.values() for hit in hits), key=lambda hit: hit[1])
+        scored: dict[str, list[Recalled]] = {kind: [] for kind in kinds}
+        for r in score_candidates(mems, nearest, found, weights, now, query):
+            scored[r.memory.kind].append(r)
         return scored
+
+
+def index_text(m: Memory) -> str:
+    """What the rankers see: an episode with the turns that led to it (its situation), else the text.
+
+    A reply ("A sunset!") means little alone; with the question before it ("What did you
+    paint?") both rankers find it (LoCoMo recall@10 0.66 → 0.73, README).
+    """
+    if m.kind == EPISODIC and m.situation and m.situation not in m.content:
+        return f"{m.situation}\n{m.content}"
+    return m.content
 
 
 def _valid(m: Memory, as_of: datetime | None) -> bool:
@@ -469,4 +492,4 @@ def _valid(m: Memory, as_of: datetime | None) -> bool:
     )
 
 
-__all__ = ["EPISODIC", "SEMANTIC", "MemoryStore", "ReconcileReport"]
+__all__ = ["EPISODIC", "SEMANTIC", "MemoryStore", "ReconcileReport", "index_text"]

@@ -16,7 +16,7 @@ from memory.clock import utcnow
 from memory.lexical import fts_upsert
 from memory.models import KINDS, Instruction, Memory, MemoryEvent, new_id
 from memory.procedural import ProceduralMemory
-from memory.store import MemoryStore
+from memory.store import MemoryStore, index_text
 
 FORMAT = "agent-ux-lab.memory"
 VERSION = 1
@@ -149,7 +149,7 @@ def import_profile(
                 )
             s.add(mem)
             s.flush()
-            fts_upsert(s.connection(), mem.id, namespace, mem.content)
+            fts_upsert(s.connection(), mem.id, namespace, index_text(mem))
             added.append(mem)
             report["added"] += 1
         ids = {m.id for m in added}

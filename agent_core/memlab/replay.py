@@ -41,9 +41,19 @@ INSTRUCTIONS = (
 )
 MEMORY_HEADER = "## What you remember about the user (oldest first)"
 HISTORY_HEADER = "## What you remember: the whole conversation so far"
+CONTEXT_TURNS = 2
+"""An episode's situation: the turns said just before it (the rankers index them with it)."""
 DETAIL_RECALLED = 10
 """Recalled memories kept per question for the drill-down (the metrics use the full ranking)."""
 _PACING = SimConfig()
+
+
+def dated(memory: Memory) -> str:
+    """A memory as the answer prompt shows it: an episode with the day it was said, so "when did
+    …?" can be answered from the session date ("[8 May 2023] Caroline: I went yesterday")."""
+    if memory.kind == EPISODIC:
+        return f"[{memory.created_at:%-d %B %Y}] {memory.content}"
+    return memory.content
 
 
 def aware(moment: datetime) -> datetime:
@@ -151,15 +161,21 @@ class StrategyReplay:
         self._due: datetime | None = None
         self._lock = threading.Lock()
         self._history: list[str] = []
+        self._recent: list[str] = []  # this session's turns so far
+        self._session = ""
         self._namespace = ""
         self._times: dict[str, datetime] = {}
 
     def close(self) -> None:
         self.lab.close()
 
-    def _complete(self, messages: list[dict], /, *, purpose: str) -> Completion:
+    def _complete(self, messages: list[dict], /, *, purpose: str, schema: dict | None = None) -> Completion:
         """The memory system's model calls, straight through the client (the Lab's own also traces)."""
-        result = self.lab.llm.complete(messages)
+        result = (
+            self.lab.llm.complete_json(messages, schema, name=purpose)
+            if schema
+            else self.lab.llm.complete(messages)
+        )
         return Completion(
             result.content, result.prompt_tokens, result.completion_tokens, result.latency_ms, result.model
         )
@@ -202,18 +218,27 @@ class StrategyReplay:
         self.advance_to(when)
         self.stats.turns += 1
         line = f"{turn.speaker}: {turn.text}"
+        if turn.session_id != self._session:
+            self._session, self._recent = turn.session_id, []
+        context = "\n".join(self._recent[-CONTEXT_TURNS:])
+        self._recent.append(line)
         self._history.append(line)
         if not strategy.stores:
             return
         user = turn.role == "user"
-        episode = {"content": line, "situation": line, "outcome": ""} if strategy.episodic else None
+        episode = (
+            {"content": line, "speaker": turn.speaker, "situation": context, "outcome": ""}
+            if strategy.episodic
+            else None
+        )
         if strategy.hot:
             t0 = time.perf_counter()
             facts: list[dict] = []
             calls: list[Completion] = []
             if user:
-                facts, call = self.lab.writer.extract(turn.text)
-                calls.append(call)
+                found = self.lab.writer.extract(turn.text)
+                facts = found.facts
+                calls.append(found.call)
             hot_episode = episode if strategy.update_mode == "hot_path" else None
             if facts or hot_episode:
                 result = self.lab.writer.write(
@@ -299,7 +324,7 @@ class StrategyReplay:
         if strategy.memory == "full_context" and self._history:
             system.append(HISTORY_HEADER + "\n" + "\n".join(f"- {line}" for line in self._history))
         elif in_prompt:
-            system.append(MEMORY_HEADER + "\n" + "\n".join(f"- {r.memory.content}" for r in in_prompt))
+            system.append(MEMORY_HEADER + "\n" + "\n".join(f"- {dated(r.memory)}" for r in in_prompt))
         messages = [
             {"role": "system", "content": "\n\n".join(system)},
             {"role": "user", "content": question.question},

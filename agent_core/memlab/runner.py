@@ -11,7 +11,8 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -127,6 +128,23 @@ def _question_entry(conversation: Conversation, question: Question) -> dict[str,
     }
 
 
+class _Memo:
+    """An embedder that remembers its vectors: strategies of one run embed the same turns and
+    questions, so only the first pays (a 5-strategy LoCoMo run: MiniLM work once, not five times)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.inner = embedder
+        self.name, self.dim = embedder.name, embedder.dim
+        self._vectors: dict[str, array] = {}  # float32: a quarter of a list of floats
+        self.load = getattr(embedder, "load", None)
+
+    def __call__(self, texts: Sequence[str], /) -> list[list[float]]:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if todo:
+            self._vectors.update((t, array("f", v)) for t, v in zip(todo, self.inner(todo), strict=True))
+        return [self._vectors[t].tolist() for t in texts]
+
+
 class _Embedders:
     """One instance per embedder name for the whole run: MiniLM loads once, not per strategy."""
 
@@ -137,7 +155,7 @@ class _Embedders:
         if name.startswith("openai"):
             return None  # needs the strategy's model client: the Lab builds it
         if name not in self._cache:
-            self._cache[name] = make_embedder(name)
+            self._cache[name] = _Memo(make_embedder(name))
         return self._cache[name]
 
 

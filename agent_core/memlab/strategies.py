@@ -76,7 +76,7 @@ class Strategy:
         return (
             f"{self.memory.replace('_', '+')}, {self.update_mode}"
             f"{'' if self.consolidate else ', no consolidation'}, top-{self.top_k}, "
-            f"weights rel {w.relevance:g} / rec {w.recency:g} / imp {w.importance:g}"
+            f"{w.mode} relevance, weights rel {w.relevance:g} / spk {w.speaker:g} / rec {w.recency:g} / imp {w.importance:g}"
             f"{', embedder ' + self.embedder if self.embedder else ''}"
         )
 
@@ -92,7 +92,9 @@ class Strategy:
                 "relevance": w.relevance,
                 "recency": w.recency,
                 "importance": w.importance,
+                "speaker": w.speaker,
                 "half_life_hours": w.half_life_hours,
+                "mode": w.mode,
             },
             "embedder": self.embedder,
             "debounce_s": self.debounce_s,
@@ -110,7 +112,12 @@ PRESETS: dict[str, Strategy] = {
         Strategy("background", update_mode="background"),
         Strategy("both", update_mode="both"),
         Strategy("no_consolidation", consolidate=False),
-        Strategy("relevance_only", weights=RecallWeights(relevance=1.0, recency=0.0, importance=0.0)),
+        Strategy("fused"),
+        Strategy("dense", weights=RecallWeights(mode="dense")),
+        Strategy("lexical", weights=RecallWeights(mode="lexical")),
+        Strategy(
+            "relevance_only", weights=RecallWeights(relevance=1.0, recency=0.0, importance=0.0, speaker=0.0)
+        ),
         Strategy("recency_heavy", weights=RecallWeights(relevance=1.0, recency=1.0, importance=0.25)),
     )
 }

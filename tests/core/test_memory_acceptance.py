@@ -103,9 +103,15 @@ def test_recall_records_every_score_part(lab: Lab) -> None:
     parts = top.parts.as_dict()
     assert set(parts) >= {"relevance", "recency", "importance", "score", "dense_similarity", "lexical_rank"}
     w = lab.store.weights
+    assert parts["recency_weight"] == pytest.approx(w.recency * w.past_recency)  # not about "now"
     assert top.score == pytest.approx(
-        w.relevance * parts["relevance"] + w.recency * parts["recency"] + w.importance * parts["importance"]
+        w.relevance * parts["relevance"]
+        + w.speaker * parts["speaker"]
+        + parts["recency_weight"] * parts["recency"]
+        + w.importance * parts["importance"]
     )
+    now = lab.store.recall("default", "where do I live now", k=1)[0].parts
+    assert now.recency_weight == pytest.approx(w.recency)
 
 
 def test_feedback_marks_episode_and_versions_instructions(lab: Lab) -> None:

@@ -17,6 +17,10 @@ def lex_rows(engine) -> int:  # noqa: ANN001
         return int(c.execute(text(f"SELECT count(*) FROM {table}")).scalar() or 0)
 
 
+def _ids(engine, namespace: str, query: str) -> list[str]:  # noqa: ANN001
+    return [mid for mid, _score in fts_search(engine, namespace, query, 5)]
+
+
 def test_write_recall_supersede_delete(backend, tmp_path: Path) -> None:  # noqa: ANN001
     lab = backend.lab(tmp_path / "d")
     try:
@@ -31,11 +35,11 @@ def test_write_recall_supersede_delete(backend, tmp_path: Path) -> None:  # noqa
         assert {m.content for m in history} >= {"Lives in Oslo", "Lives in Lisbon"}
         top = lab.store.recall("alice", "where do I live?", 3)
         assert top and top[0].memory.content == "Lives in Lisbon"
-        assert top[0].memory.id in fts_search(lab.engine, "alice", "Lisbon", 5)  # with the episode
+        assert top[0].memory.id in _ids(lab.engine, "alice", "Lisbon")  # with the episode
         # Profiles are isolated.
         assert lab.store.recall("bob", "where do I live?", 3) == []
         assert lab.store.delete(top[0].memory.id)
-        assert top[0].memory.id not in fts_search(lab.engine, "alice", "Lisbon", 5)
+        assert top[0].memory.id not in _ids(lab.engine, "alice", "Lisbon")
         assert top[0].memory.id not in lab.store.index.ids("alice", "semantic")
     finally:
         lab.close()
@@ -48,13 +52,13 @@ def test_lexical_cjk_and_bulk_ingest(backend, tmp_path: Path) -> None:  # noqa: 
         mems.append(Memory(namespace="zh", content="用户喜欢上海的小笼包"))
         assert lab.store.add_many(mems) == 51
         hits = fts_search(lab.engine, "zh", "上海 小笼包", 5)
-        assert hits[0] == mems[-1].id
+        assert hits[0][0] == mems[-1].id and hits[0][1] > 0  # (id, score), higher is better
         got = lab.store.recall("zh", "小笼包", 3)
         assert got[0].memory.id == mems[-1].id and got[0].parts.lexical_rank is not None
         assert lex_rows(lab.engine) == 51
         lab.store.edit(mems[-1].id, "用户喜欢广州的早茶")
-        assert fts_search(lab.engine, "zh", "小笼包", 5) == []
-        assert fts_search(lab.engine, "zh", "早茶", 5) == [mems[-1].id]
+        assert _ids(lab.engine, "zh", "小笼包") == []
+        assert _ids(lab.engine, "zh", "早茶") == [mems[-1].id]
     finally:
         lab.close()
 
