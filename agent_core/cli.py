@@ -30,6 +30,9 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--chroma", default=None, help="Chroma folder or http://host:port (default: in the data dir)"
     )
+    p.add_argument(
+        "--model-path", type=Path, default=None, help="a GGUF file for --provider local (default: SmolLM2)"
+    )
 
 
 def open_lab(args: argparse.Namespace, **overrides: object):  # noqa: ANN201 - Lab, imported lazily
@@ -45,6 +48,8 @@ def open_lab(args: argparse.Namespace, **overrides: object):  # noqa: ANN201 - L
         settings.provider.base_url = args.base_url
     if getattr(args, "model", None):
         settings.provider.model = args.model
+    if getattr(args, "model_path", None):
+        settings.provider.model_path = str(args.model_path)
     for k, v in overrides.items():
         setattr(settings, k, v)
     errors = settings.validate()

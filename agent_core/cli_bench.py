@@ -14,6 +14,7 @@ from agent_core.memlab.strategies import (
     parse_ks,
     parse_strategies,
 )
+from agent_core.settings import PROVIDERS
 
 DATASETS = ("locomo", "longmemeval", "scenario")
 
@@ -41,9 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"comma list of: {', '.join(PRESETS)} (name@embedder ok)",
     )
     p.add_argument("--k", default="5,10,25", help="retrieval cut-offs, e.g. 5,10,25")
-    p.add_argument("--provider", choices=("sim", "openai"), default="sim")
+    p.add_argument("--provider", choices=PROVIDERS, default="sim")
     p.add_argument("--base-url", default="", help="OpenAI-compatible server (with --provider openai)")
-    p.add_argument("--model", default="", help="model name (with --provider openai)")
+    p.add_argument(
+        "--model", default="", help="model name (--provider openai) or GGUF file (--provider local)"
+    )
     p.add_argument(
         "--embedder",
         default="minilm",

@@ -7,7 +7,7 @@ import argparse
 from sqlmodel import Session
 
 from agent_core.cli import add_common, emit, open_lab
-from agent_core.settings import MEMORY_MODES
+from agent_core.settings import MEMORY_MODES, PROVIDERS
 from memory.models import Memory
 
 
@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="send one message and print the reply")
     add_common(p)
     p.add_argument("--memory-mode", choices=MEMORY_MODES, default=None)
-    p.add_argument("--provider", choices=("sim", "openai"), default=None)
+    p.add_argument("--provider", choices=PROVIDERS, default=None)
     p.add_argument("--base-url", default=None)
     p.add_argument("--model", default=None)
     p.add_argument("--conversation", default=None, help="continue this conversation id (default: a new one)")
@@ -28,6 +28,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from agent_core.agent import ChatAgent
 
     lab = open_lab(args)
+    notes: list[str] = []  # what background memory could not do (a botched extraction, refused facts)
+    lab.background.listeners.append(
+        lambda outcome: notes.extend(outcome.result.notes if outcome.result else [])
+    )
     try:
         agent = ChatAgent(lab, args.profile, memory_mode=args.memory_mode)
         conv = args.conversation or lab.conversations.create(args.profile).id
@@ -84,6 +88,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             "memory_latency_ms": round(result.memory_latency_ms, 2),
             "recalled": result.recalled,
             "written": written,
+            "memory_notes": result.notes + notes,
             "steps": steps,
         }
         if args.stream and not args.json:

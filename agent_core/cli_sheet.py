@@ -14,7 +14,7 @@ from pathlib import Path
 
 import agent_core.sheet.sim_task  # noqa: F401 - a `serve-sim` in this process answers sheet tasks too
 from agent_core.cli import add_common
-from agent_core.settings import Settings
+from agent_core.settings import PROVIDERS, Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--input", type=Path, required=True, help="CSV whose header names the input columns")
     for q in (run, plan):
         add_common(q)
-        q.add_argument("--provider", choices=("sim", "openai"), default=None, help="default: settings")
+        q.add_argument("--provider", choices=PROVIDERS, default=None, help="default: settings")
         q.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint for --provider openai")
         q.add_argument("--model", default=None)
     run.set_defaults(func=cmd_run)

@@ -250,11 +250,10 @@ def _answers(lab: Lab, proposal: Proposal, n: int) -> list[tuple[str, str]]:
     out = []
     for u in users:
         recalled = lab.store.recall(proposal.profile, u.content, k=lab.settings.recall_k)
-        examples = [
-            r
-            for r in lab.store.recall(proposal.profile, u.content, k=2, kinds=(EPISODIC,))
-            if r.memory.feedback_score > 0
-        ]
-        messages = agent.build_messages(msg.conversation_id, u.content, recalled, examples, exclude=u.id)
+        examples = lab.store.recall(
+            proposal.profile, u.content, k=2, kinds=(EPISODIC,), where=lambda m: m.feedback_score > 0
+        )
+        history = [{"role": m.role, "content": m.content} for m in agent.history(msg.conversation_id, u.id)]
+        messages = agent.build_messages(u.content, recalled, examples, history=history)
         out.append((u.content, lab.llm.complete(messages).content))
     return out

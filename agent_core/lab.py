@@ -18,7 +18,7 @@ from agent_core import feedback_preview
 from agent_core.agent import current_recorder
 from agent_core.conversations import Conversation, Conversations, Message
 from agent_core.feedback_preview import Proposal
-from agent_core.llm import LLM
+from agent_core.llm import LLM, LLMError
 from agent_core.runs import Run, Step, StepRecorder, register_secret
 from agent_core.settings import Settings
 from agent_core.tools import Tool
@@ -121,11 +121,27 @@ class Lab:
             self.ready.set()
 
     def load_models(self) -> str:
-        """Load the embedder (the agent engine's Lab warms up with this: the parent reconciles)."""
+        """Load the embedder and start (or attach to) a local model (the agent engine's Lab warms
+        up with this: the parent reconciles)."""
         load = getattr(self.embedder, "load", None)
         if load:
             load()
+        self.prepare_model()
         return self.embedder.name
+
+    def prepare_model(self) -> str:
+        """Start or attach to the local model's server (seconds: call it off the GUI thread).
+
+        Returns a status line ("" for other providers); a failure is reported, not raised, and
+        each turn then shows the same clear error.
+        """
+        if self.settings.provider.kind != "local":
+            return ""
+        try:
+            self.llm.prepare()
+        except LLMError as exc:
+            return f"local model unavailable: {exc}"
+        return f"local model ready ({self.llm.model})"
 
     def close(self) -> None:
         self.background.close()

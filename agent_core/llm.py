@@ -9,13 +9,16 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import httpx
 import openai
 
+from agent_core.local_model import LocalModelError, LocalServer, shared_server
 from agent_core.settings import ProviderSettings
 from agent_core.simulator import SimConfig, SimCore, SimTransport
 
+T = TypeVar("T")
 SIM_BASE_URL = "http://sim.agent-ux-lab.local/v1"
 STRUCTURED = ("json_schema", "json_object", "tool", "prompt")
 """How to ask a server for JSON, strongest first: OpenAI-style `response_format` json_schema
@@ -71,36 +74,97 @@ class LLMResult:
 class LLM:
     """A provider's client. Thread-safe: the openai client is shared across worker threads."""
 
-    def __init__(self, provider: ProviderSettings, sim: SimConfig | None = None) -> None:
+    def __init__(
+        self,
+        provider: ProviderSettings,
+        sim: SimConfig | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.provider = provider
+        self._transport = transport  # tests: a recorded server (agent_core.simulator.replay)
         self.sim_core: SimCore | None = None
+        self.local: LocalServer | None = None
+        self._client: openai.OpenAI | None = None
+        self.model = provider.model
+        if provider.kind == "local":
+            # Started (or attached to) on first use, on a worker thread: loading takes seconds.
+            self._local_path = provider.model_path
+            return
+        self._client = self._make_client(provider, sim)
+
+    def _make_client(self, provider: ProviderSettings, sim: SimConfig | None) -> openai.OpenAI:
         if provider.kind == "sim":
             self.sim_core = SimCore(sim or SimConfig())
             http = httpx.Client(transport=SimTransport(self.sim_core), timeout=provider.timeout_s)
-            self.client = openai.OpenAI(
+            return openai.OpenAI(
                 base_url=provider.base_url or SIM_BASE_URL,
                 api_key="sim",
                 http_client=http,
                 max_retries=provider.max_retries,
                 timeout=provider.timeout_s,
             )
-        else:
-            key = provider.resolved_key()
-            if not key:
-                key = "not-needed"  # local servers (Ollama, llama.cpp) ignore the key
-            self.client = openai.OpenAI(
-                base_url=provider.base_url,
-                api_key=key,
-                max_retries=provider.max_retries,
-                timeout=provider.timeout_s,
+        return openai.OpenAI(
+            base_url=provider.base_url,
+            api_key=provider.resolved_key() or "not-needed",  # local servers ignore the key
+            max_retries=provider.max_retries,
+            timeout=provider.timeout_s,
+            http_client=httpx.Client(transport=self._transport, timeout=provider.timeout_s)
+            if self._transport
+            else None,
+        )
+
+    @property
+    def client(self) -> openai.OpenAI:
+        if self._client is None:
+            self.prepare()
+        assert self._client is not None
+        return self._client
+
+    def prepare(self, progress: Callable[[str], None] | None = None) -> None:
+        """Start (or attach to) the local model's server; nothing to do for other providers."""
+        if self.provider.kind != "local":
+            return
+        try:
+            if self.local is None:
+                self.local = shared_server(self._local_path)
+                self.model = self.local.model_name
+            url = self.local.ensure(progress)
+        except LocalModelError as exc:
+            raise LLMError(f"The local model cannot start: {exc}", retryable=False, kind="local") from exc
+        if self._client is None or str(self._client.base_url).rstrip("/") != url:
+            self._client = openai.OpenAI(
+                base_url=url,
+                api_key="local",
+                max_retries=self.provider.max_retries,
+                timeout=self.provider.timeout_s,
             )
-        self.model = provider.model
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Run a client call; a local server that died is started again and the call retried once."""
+        try:
+            return fn()
+        except openai.APIConnectionError:
+            if self.local is None:
+                raise
+            self.prepare()
+            return fn()
+
+    def _defaults(self, kw: dict) -> dict:
+        """Greedy decoding for the local model: a 135M model sampled at the server's default
+        temperature wanders off the memory in its prompt (3 of 3 "Lisbon" at 0, 1 of 3 by default)."""
+        if self.provider.kind == "local":
+            kw.setdefault("temperature", 0.0)
+        return kw
 
     def complete(self, messages: list[dict], *, tools: list[dict] | None = None, **kw: object) -> LLMResult:
         t0 = time.perf_counter()
+        kw = self._defaults(kw)
         try:
-            resp = self.client.chat.completions.create(
-                model=self.model, messages=messages, tools=tools or openai.NOT_GIVEN, **kw
+            resp = self._call(
+                lambda: self.client.chat.completions.create(
+                    model=self.model, messages=messages, tools=tools or openai.NOT_GIVEN, **kw
+                )
             )
         except openai.OpenAIError as exc:
             raise explain(exc, self.provider) from exc
@@ -108,13 +172,14 @@ class LLM:
             raise LLMError("The model returned no choices (an empty answer).", kind="empty")
         msg = resp.choices[0].message
         usage = resp.usage
+        calls = [ToolCall(tc.id, tc.function.name, tc.function.arguments) for tc in msg.tool_calls or []]
         return LLMResult(
             content=msg.content or "",
-            tool_calls=[
-                ToolCall(tc.id, tc.function.name, tc.function.arguments) for tc in msg.tool_calls or []
-            ],
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
+            tool_calls=calls,
+            prompt_tokens=usage.prompt_tokens if usage else estimate_tokens(messages),
+            completion_tokens=usage.completion_tokens
+            if usage
+            else estimate_tokens([msg.content or "", *(c.arguments for c in calls)]),
             latency_ms=(time.perf_counter() - t0) * 1000,
             model=resp.model,
             finish_reason=resp.choices[0].finish_reason,
@@ -171,12 +236,15 @@ class LLM:
         calls: dict[int, dict] = {}
         saw_choices = False
         try:
-            stream = self.client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                tools=tools or openai.NOT_GIVEN,
-                stream=True,
-                stream_options={"include_usage": True},
+            stream = self._call(
+                lambda: self.client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,
+                    tools=tools or openai.NOT_GIVEN,
+                    stream=True,
+                    stream_options={"include_usage": True},
+                    **self._defaults({}),
+                )
             )
             with stream:
                 for chunk in stream:
@@ -213,8 +281,19 @@ class LLM:
                 "The model's stream ended before the answer was complete (truncated).", kind="truncated"
             )
         result.tool_calls = [ToolCall(c["id"], c["name"], c["arguments"]) for _, c in sorted(calls.items())]
+        if not result.prompt_tokens and not result.completion_tokens:  # llama.cpp streams no usage
+            result.prompt_tokens = estimate_tokens(messages)
+            result.completion_tokens = estimate_tokens(
+                [result.content, *(c.arguments for c in result.tool_calls)]
+            )
         result.latency_ms = (time.perf_counter() - t0) * 1000
         yield result
+
+
+def estimate_tokens(parts: list) -> int:
+    """About four characters a token: for servers that report no usage (counts stay visible)."""
+    text = "".join(p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in parts)
+    return max(1, len(text) // 4) if text else 0
 
 
 def _is_json_object(text: str) -> bool:
@@ -224,9 +303,20 @@ def _is_json_object(text: str) -> bool:
         return False
 
 
+def _error_text(exc: openai.APIStatusError) -> str:
+    """The server's own words: OpenAI nests them ({"error": {"message"}}), Ollama sends a string."""
+    body = exc.body
+    if isinstance(body, dict):
+        body = body.get("error", body)
+    if isinstance(body, dict):
+        body = body.get("message") or body
+    text = body if isinstance(body, str) and body.strip() else exc.message
+    return str(text)[:500]
+
+
 def explain(exc: Exception, provider: ProviderSettings) -> LLMError:
     """A sentence a person can act on, for each way a call can fail."""
-    where = "the simulator" if provider.kind == "sim" else provider.base_url
+    where = {"sim": "the simulator", "local": "the local model"}.get(provider.kind, provider.base_url)
     if isinstance(exc, openai.RateLimitError):
         ra = exc.response.headers.get("retry-after") if exc.response is not None else None
         wait = f" Retry after {ra}s." if ra else ""
@@ -240,5 +330,7 @@ def explain(exc: Exception, provider: ProviderSettings) -> LLMError:
             f"{where} refused the API key (401). Check the key in Settings.", retryable=False, kind="auth"
         )
     if isinstance(exc, openai.APIStatusError):
-        return LLMError(f"{where} answered with an error ({exc.status_code}): {exc.message}", kind="status")
+        return LLMError(
+            f"{where} answered with an error ({exc.status_code}): {_error_text(exc)}", kind="status"
+        )
     return LLMError(f"The model call failed: {exc}", kind="error")

@@ -10,6 +10,7 @@ from pathlib import Path
 from agent_core.simulator.core import SimConfig
 
 MEMORY_MODES = ("hot_path", "background", "both", "off")
+PROVIDERS = ("sim", "openai", "local")
 SECRET_KEYS = ("api_key",)
 
 
@@ -17,9 +18,11 @@ SECRET_KEYS = ("api_key",)
 class ProviderSettings:
     """A provider is base_url + api_key + model; `sim` is the offline default."""
 
-    kind: str = "sim"  # sim | openai
+    kind: str = "sim"  # sim | openai | local
     base_url: str = ""
     model: str = "sim-1"
+    model_path: str = ""
+    """The GGUF file of the local model (empty: the packaged SmolLM2-135M-Instruct)."""
     api_key_env: str = "OPENAI_API_KEY"
     api_key: str = field(default="", repr=False)  # entered in the UI; never written to disk
     timeout_s: float = 60.0
@@ -53,8 +56,8 @@ class Settings:
         errs = []
         if self.memory_mode not in MEMORY_MODES:
             errs.append(f"memory_mode: {self.memory_mode!r} is not one of {', '.join(MEMORY_MODES)}")
-        if self.provider.kind not in ("sim", "openai"):
-            errs.append(f"provider.kind: {self.provider.kind!r} is not sim or openai")
+        if self.provider.kind not in PROVIDERS:
+            errs.append(f"provider.kind: {self.provider.kind!r} is not one of {', '.join(PROVIDERS)}")
         if self.provider.kind == "openai" and not self.provider.base_url.startswith(("http://", "https://")):
             errs.append("provider.base_url: must start with http:// or https://")
         if not 1 <= self.recall_k <= 100:

@@ -88,10 +88,11 @@ def strategy_scores(rows, ks: list[int]) -> tuple[dict, dict]:  # noqa: ANN001
     for row in rows:
         if row.category not in CATEGORIES:
             continue
+        cells = scores[row.strategy]  # full_context has no recall, but its tokens and F1 count
         for k in ks:
             value = row.recall.get(k)
             if value is not None:
-                scores[row.strategy][(row.category, k)].append(value)
+                cells[(row.category, k)].append(value)
         if row.tokens is not None:
             answers[row.strategy]["tokens"].append(row.tokens)
         answers[row.strategy]["f1"].append(row.f1)

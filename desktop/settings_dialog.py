@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -50,6 +51,17 @@ def _spin(lo: float, hi: float, step: float, decimals: int = 2, suffix: str = ""
     box.setDecimals(decimals)
     box.setSuffix(suffix)
     return box
+
+
+def local_status() -> str:
+    """One line on whether the local model can run here, and how to make it so."""
+    from agent_core.local_model import INSTALL_HINT, default_gguf, server_installed
+
+    if not server_installed():
+        return f"The local model is not installed: {INSTALL_HINT}."
+    gguf = default_gguf()
+    packaged = f"packaged: {gguf.name}" if gguf else "no packaged model: choose a .gguf file"
+    return f"Runs on this machine, no network ({packaged}). The first reply waits while it loads."
 
 
 def _hint(text: str) -> QLabel:
@@ -109,6 +121,16 @@ class SettingsDialog(QDialog):
         self.kind = QComboBox()
         self.kind.addItem("Simulator (offline)", "sim")
         self.kind.addItem("OpenAI-compatible", "openai")
+        self.kind.addItem("Local model (llama.cpp, offline)", "local")
+        self.model_path = QLineEdit()
+        self.model_path.setPlaceholderText("SmolLM2-135M-Instruct (packaged)")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._on_choose_gguf)
+        self.local_row = QHBoxLayout()
+        self.local_row.setSpacing(8)
+        self.local_row.addWidget(self.model_path, 1)
+        self.local_row.addWidget(browse)
+        self.local_status = _hint(local_status())
         self.base_url = QLineEdit()
         self.base_url.setPlaceholderText("https://api.openai.com/v1")
         self.model = QLineEdit()
@@ -118,6 +140,8 @@ class SettingsDialog(QDialog):
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText("leave empty to use the environment variable")
         form.addRow("Provider", self.kind)
+        form.addRow("Local model file", self.local_row)
+        form.addRow(self.local_status)
         form.addRow("Base URL", self.base_url)
         form.addRow("Model", self.model)
         form.addRow("API key variable", self.key_env)
@@ -172,6 +196,7 @@ class SettingsDialog(QDialog):
     def load(self, s: Settings) -> None:
         self.kind.setCurrentIndex(max(0, self.kind.findData(s.provider.kind)))
         self.base_url.setText(s.provider.base_url)
+        self.model_path.setText(s.provider.model_path)
         self.model.setText(s.provider.model)
         self.key_env.setText(s.provider.api_key_env)
         self.api_key.setText(s.provider.api_key)
@@ -193,6 +218,7 @@ class SettingsDialog(QDialog):
         p = s.provider
         p.kind = self.kind.currentData()
         p.base_url = self.base_url.text().strip()
+        p.model_path = self.model_path.text().strip()
         p.model = self.model.text().strip() or p.model
         p.api_key_env = self.key_env.text().strip() or p.api_key_env
         p.api_key = self.api_key.text().strip()
@@ -229,8 +255,18 @@ class SettingsDialog(QDialog):
     # -- handlers -------------------------------------------------------------------------------
     @Slot()
     def _on_edited(self) -> None:
-        self.base_url.setEnabled(self.kind.currentData() == "openai")
+        kind = self.kind.currentData()
+        self.base_url.setEnabled(kind == "openai")
+        self.model.setEnabled(kind == "openai")
+        self.model_path.setEnabled(kind == "local")
         self.validate()
+
+    @Slot()
+    def _on_choose_gguf(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model", "", "GGUF models (*.gguf)")
+        if path:
+            self.model_path.setText(path)
+            self.kind.setCurrentIndex(self.kind.findData("local"))
 
     @Slot(QAbstractButton)
     def _on_button(self, button: QAbstractButton) -> None:

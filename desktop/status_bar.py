@@ -66,8 +66,13 @@ class LabStatusBar(QStatusBar):
     @Slot()
     def refresh(self) -> None:
         s = self.ctx.lab.settings
-        provider = "simulator" if s.provider.kind == "sim" else (s.provider.base_url or "openai")
-        self.provider_label.setText(f"{provider} · {s.provider.model}")
+        provider = {"sim": "simulator", "local": "local model"}.get(
+            s.provider.kind, s.provider.base_url or "openai"
+        )
+        model = s.provider.model
+        if s.provider.kind == "local":
+            model = Path(s.provider.model_path).stem if s.provider.model_path else "SmolLM2-135M-Instruct"
+        self.provider_label.setText(f"{provider} · {model}")
         self.mode_label.setText(f"memory: {s.memory_mode}")
         self.memory_label.setText(self.ctx.status)
         self.reload_profiles()

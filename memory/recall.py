@@ -18,6 +18,8 @@ from datetime import datetime
 from memory.models import Memory
 
 MODES = ("fused", "dense", "lexical")
+MIN_SIMILARITY = 0.35
+"""Cosine below which a memory sharing no word with the query is not a match (MiniLM's scale)."""
 _PRESENT = re.compile(
     r"\b(now|current(ly)?|these days|nowadays|at the moment|still|latest|most recent(ly)?|recently|lately|"
     r"today|this (week|month|year)|any ?more|new)\b|现在|目前|最近|如今|还",
@@ -76,6 +78,11 @@ class Recalled:
     @property
     def score(self) -> float:
         return self.parts.score
+
+    def matches(self, min_similarity: float = MIN_SIMILARITY) -> bool:
+        """A real match, not merely the best of a poor lot: it shares a word with the query, or
+        is close in meaning (scaled scores always crown *something*)."""
+        return self.parts.lexical_rank is not None or (self.parts.dense_similarity or 0.0) >= min_similarity
 
     def as_dict(self) -> dict:
         m = self.memory

@@ -85,7 +85,9 @@ class ProviderChoice:
 
     def settings(self, strategy: Strategy, embedder_name: str) -> Settings:
         provider = ProviderSettings(kind=self.kind, base_url=self.base_url)
-        if self.model:
+        if self.kind == "local":
+            provider.model_path = self.model  # a GGUF file, or the packaged SmolLM2
+        elif self.model:
             provider.model = self.model
         elif self.kind == "openai":
             provider.model = "gpt-4o-mini"

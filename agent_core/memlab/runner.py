@@ -22,6 +22,7 @@ from agent_core.memlab.dataset import Conversation, Dataset, Question
 from agent_core.memlab.replay import ProviderChoice, StrategyReplay, aware
 from agent_core.memlab.results import QuestionRow, RunRecord
 from agent_core.memlab.strategies import Strategy
+from agent_core.settings import PROVIDERS
 from memory.embedders import Embedder, make_embedder
 
 DEFAULT_KS = (5, 10, 25)
@@ -47,8 +48,8 @@ class RunConfig:
     def __post_init__(self) -> None:
         if not self.strategies:
             raise ValueError("choose at least one strategy")
-        if self.provider not in ("sim", "openai"):
-            raise ValueError(f"provider must be sim or openai, not {self.provider!r}")
+        if self.provider not in PROVIDERS:
+            raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, not {self.provider!r}")
         if not self.ks or min(self.ks) < 1:
             raise ValueError("k values must be positive")
 

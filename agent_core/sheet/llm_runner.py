@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 
 MEMORY_K = 3  # facts recalled per cell, at most
-MIN_SIMILARITY = 0.35  # a fact without shared words must be at least this close to be used
 
 
 def _llm_of(source: Lab | LLM) -> LLM:
@@ -171,7 +170,7 @@ class LLMCellRunner:
         return [
             {"id": h.memory.id, "content": h.memory.content, "score": round(h.score, 3)}
             for h in hits
-            if h.parts.lexical_rank is not None or (h.parts.dense_similarity or 0.0) >= MIN_SIMILARITY
+            if h.matches()
         ]
 
 

@@ -345,6 +345,7 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
             result.summary() if result is not None else [],
             getattr(outcome, "error", None),
             result.counts() if result is not None else None,
+            result.notes if result is not None else None,
         )
         self.memory_indicator_changed.emit(turn.memory_label.text())
 

@@ -208,6 +208,8 @@ class TurnWidget(QFrame):
             what = f"saved to memory: {added}" if added else lines[0]
             title = f"{what} · {ms(d.get('latency_ms'))} (hot path)"
             self.steps.set_step(f"saved{len(self.steps.rows)}", title, lines)
+        elif ev.kind == "memory_note":
+            self.steps.set_step("memory_note", "memory · nothing saved on the hot path", [d["text"]])
         elif ev.kind == "pending":
             self.set_memory_pending(d["job_id"])
         elif ev.kind == "error":
@@ -258,16 +260,21 @@ class TurnWidget(QFrame):
         self.memory_label.setText("memory pending…")
         self.memory_label.show()
 
-    def memory_done(self, lines: list[str], error: str | None, counts: dict | None = None) -> None:
+    def memory_done(
+        self, lines: list[str], error: str | None, counts: dict | None = None, notes: list[str] | None = None
+    ) -> None:
         after = (time.perf_counter() - self._pending_since) * 1000
         if error:
             text = f"memory failed: {error}"
-        elif lines:
-            text = f"memory saved: {'; '.join(x.split(': ', 1)[-1] for x in lines)} (after {after:.0f} ms)"
+        elif lines:  # "saved: …; replaced: …": a replaced fact is not reported as saved
+            text = f"memory {'; '.join(lines)} (after {after:.0f} ms)"
+        elif notes:
+            text = f"memory: {notes[0]} (after {after:.0f} ms) — the turn itself was kept"
         else:
             text = f"memory: nothing new to save (after {after:.0f} ms)"
         if counts and counts.get("discarded"):
             text += f" · {counts['discarded']} discarded below the quality thresholds"
+        self.memory_label.setToolTip("\n".join(notes or []))
         self.memory_label.setText(text)
         self.memory_label.show()
 

@@ -55,9 +55,9 @@ class LabContext(QObject):
     def warm_up_async(self) -> None:
         """Load the embedder and Chroma and reconcile them, off the GUI thread."""
 
-        def done(report: object) -> None:
+        def done(local: object) -> None:
             self.ready = True
-            self.status = f"memory ready ({self.lab.embedder.name})"
+            self.status = " · ".join(x for x in (f"memory ready ({self.lab.embedder.name})", str(local)) if x)
             self.ready_changed.emit(True, self.status)
 
         def failed(msg: str) -> None:
@@ -65,10 +65,11 @@ class LabContext(QObject):
             self.ready_changed.emit(False, self.status)
 
         def warm_up() -> object:
-            report = self.lab.warm_up()
+            self.lab.warm_up()
+            local = self.lab.prepare_model()  # the local model's server starts here, then the engine attaches
             # the agent engine loads its own embedder: ready means both can recall at once
             self.engine.call("lab", "load_models").result(timeout=300)
-            return report
+            return local
 
         run_call(warm_up, done, failed)
 
@@ -82,6 +83,15 @@ class LabContext(QObject):
         if self._engine is not None:
             self._engine.apply_settings(settings)
         self.settings_changed.emit()
+        if settings.provider.kind == "local":  # load it now, off the GUI thread, with its state shown
+            self.status = "local model loading…"
+            self.ready_changed.emit(self.ready, self.status)
+
+            def loaded(line: object) -> None:
+                self.status = f"memory ready ({self.lab.embedder.name}) · {line}"
+                self.ready_changed.emit(self.ready, self.status)
+
+            run_call(self.lab.prepare_model, loaded, lambda msg: loaded(f"local model unavailable: {msg}"))
 
     def close(self) -> None:
         if self._engine is not None:

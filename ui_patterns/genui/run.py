@@ -39,10 +39,8 @@ class ToolCallEvent:
 class GenUIAgent(ChatAgent):
     """A ChatAgent whose system prompt invites component tool calls (and names the simulator task)."""
 
-    def build_messages(
-        self, conversation_id: str, user_text: str, recalled: list, examples: list, **kw: object
-    ) -> list[dict]:
-        messages = super().build_messages(conversation_id, user_text, recalled, examples, **kw)
+    def build_messages(self, user_text: str, recalled: list, examples: list, **kw: object) -> list[dict]:
+        messages = super().build_messages(user_text, recalled, examples, **kw)
         messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{GENUI_INSTRUCTIONS}"}
         return messages
 
