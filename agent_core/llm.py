@@ -185,7 +185,9 @@ class LLM:
             finish_reason=resp.choices[0].finish_reason,
         )
 
-    def complete_json(self, messages: list[dict], schema: dict, *, name: str = "answer") -> LLMResult:
+    def complete_json(
+        self, messages: list[dict], schema: dict, *, name: str = "answer", max_tokens: int = 600
+    ) -> LLMResult:
         """A JSON answer to `schema`, asked the strongest way this server accepts (remembered per
         server and model); `content` is the JSON text, `structured` says how it was obtained.
 
@@ -196,7 +198,7 @@ class LLM:
         start = STRUCTURED.index(_structured_by_server.get(key, STRUCTURED[0]))
         result = LLMResult()
         for rung in STRUCTURED[start:]:
-            kw: dict = {}
+            kw: dict = {"max_tokens": max_tokens}  # a weak model under a grammar can loop for ever
             if rung == "json_schema":
                 kw["response_format"] = {
                     "type": "json_schema",

@@ -129,7 +129,7 @@ class LocalServer:
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         port = _free_port()
         cmd = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "agent_core.local_model", str(os.getpid()),
             "--model", str(self.gguf),
             "--host", "127.0.0.1", "--port", str(port),
             "--n_ctx", str(self.n_ctx), "--n_threads", str(self.threads),
@@ -218,3 +218,24 @@ def shared_server(model_path: str = "") -> LocalServer:
         if gguf not in _servers:
             _servers[gguf] = LocalServer(gguf)
         return _servers[gguf]
+
+
+def _serve_while_parent_lives(argv: list[str]) -> None:
+    """`python -m agent_core.local_model PARENT_PID SERVER_ARGS…`: llama.cpp's server, which exits
+    when the process that started it is gone (even killed: no orphaned model eating a core)."""
+    import runpy
+
+    parent = int(argv[0])
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    sys.argv = ["llama_cpp.server", *argv[1:]]
+    runpy.run_module("llama_cpp.server", run_name="__main__")
+
+
+if __name__ == "__main__":
+    _serve_while_parent_lives(sys.argv[1:])

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_core.lab import Lab
+from agent_core.llm import LLMError, LLMResult
 from agent_core.memlab.dataset import Conversation, Question, Turn
 from agent_core.memlab.metrics import retrieval_scores, score_question
 from agent_core.memlab.results import QuestionRow
@@ -43,6 +44,8 @@ MEMORY_HEADER = "## What you remember about the user (oldest first)"
 HISTORY_HEADER = "## What you remember: the whole conversation so far"
 CONTEXT_TURNS = 2
 """An episode's situation: the turns said just before it (the rankers index them with it)."""
+ANSWER_TOKENS = 200
+"""An answer is a sentence; a small local model left unbounded rambles for a minute."""
 DETAIL_RECALLED = 10
 """Recalled memories kept per question for the drill-down (the metrics use the full ranking)."""
 _PACING = SimConfig()
@@ -113,8 +116,10 @@ class IngestStats:
     background_jobs: int = 0
     background_errors: int = 0
     memory_tokens: int = 0
+    model_errors: int = 0
+    last_error: str = ""
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, float | str]:
         mean = self.hot_ms / self.hot_writes if self.hot_writes else 0.0
         return {
             "turns": self.turns,
@@ -123,6 +128,8 @@ class IngestStats:
             "background_jobs": self.background_jobs,
             "background_errors": self.background_errors,
             "memory_llm_tokens": self.memory_tokens,
+            "model_errors": self.model_errors,
+            "last_error": self.last_error,
         }
 
 
@@ -238,9 +245,13 @@ class StrategyReplay:
             facts: list[dict] = []
             calls: list[Completion] = []
             if user:
-                found = self.lab.writer.extract(turn.text)
-                facts = found.facts
-                calls.append(found.call)
+                try:
+                    found = self.lab.writer.extract(turn.text)
+                    facts = found.facts
+                    calls.append(found.call)
+                except LLMError as exc:  # a timeout of a slow model: the turn is still kept
+                    self.stats.model_errors += 1
+                    self.stats.last_error = str(exc)
             hot_episode = episode if strategy.update_mode == "hot_path" else None
             if facts or hot_episode:
                 result = self.lab.writer.write(
@@ -331,7 +342,12 @@ class StrategyReplay:
             {"role": "system", "content": "\n\n".join(system)},
             {"role": "user", "content": question.question},
         ]
-        result = self.lab.llm.complete(messages)
+        try:
+            result = self.lab.llm.complete(messages, max_tokens=ANSWER_TOKENS)
+        except LLMError as exc:  # scored as a wrong answer; the run goes on and counts it
+            self.stats.model_errors += 1
+            self.stats.last_error = str(exc)
+            result = LLMResult(content="", model=self.lab.llm.model)
         model_ms = (
             result.latency_ms
             if self.provider.kind != "sim"
