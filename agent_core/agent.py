@@ -21,10 +21,14 @@ from agent_core.tools import SAVE_MEMORY_SCHEMA, ToolDenied, ToolRegistry
 from memory.consolidation import Source
 from memory.models import EPISODIC, SEMANTIC, Memory
 from memory.prompts import MemoryLLMError, clean_fact
+from memory.secrets import scrub
 
 if TYPE_CHECKING:
     from agent_core.lab import Lab
 
+KEY_NOTICE = (
+    "Your message held what looks like an API key: it was replaced by [secret] before being stored or sent."
+)
 EPISODES_SCANNED = 12
 """Episodes ranked per turn: liked examples and earlier turns are picked from these."""
 EARLIER_TURNS = 3
@@ -136,6 +140,9 @@ class ChatAgent:
         existing_user_message: str | None = None,
     ) -> Iterator[AgentEvent]:
         """Run one turn. The user's message is persisted first, so no failure can lose it."""
+        # A lone surrogate (a bad paste, $'\ud800' in a shell) breaks SQLite and JSON: make it U+FFFD.
+        user_text = user_text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        typed, user_text = user_text, scrub(user_text)  # a pasted key is never stored, recalled or sent
         lab, mode = self.lab, self.memory_mode
         stream = lab.settings.streaming if stream is None else stream
         t0 = time.perf_counter()
@@ -164,6 +171,8 @@ class ChatAgent:
         res.run_id = rec.run.id
         rec.record("human_input", "user message", {"text": user_text, "message_id": user_msg.id})
         yield AgentEvent("started", {"run_id": rec.run.id, "user_message_id": user_msg.id})
+        if user_text != typed:
+            yield AgentEvent("notice", {"text": KEY_NOTICE})
         memory_ms = 0.0
         recalled, examples, earlier = [], [], []
         try:

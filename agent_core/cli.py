@@ -35,11 +35,34 @@ def add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def load_settings(data_dir: Path) -> Settings:
+    """The data dir's settings; each value that had to be replaced by its default is a warning
+    line on stderr (the file stays as it is), so a typo never stops the command."""
+    settings = Settings.load(data_dir)
+    for problem in settings.problems:
+        print(f"warning: settings.json: {problem}", file=sys.stderr)
+    return settings
+
+
+def make_lab(  # noqa: ANN201 - Lab, imported lazily
+    data_dir: Path, settings: Settings, *, db_url: str | None = None, chroma: str | None = None
+):
+    """A Lab, or one clear line and exit code 2 when its SQLite file is not a database."""
+    from agent_core.lab import Lab
+    from memory.db import DatabaseFileError
+
+    try:
+        return Lab(data_dir, settings, db_url=db_url, chroma=chroma)
+    except DatabaseFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def open_lab(args: argparse.Namespace, **overrides: object):  # noqa: ANN201 - Lab, imported lazily
-    from agent_core.lab import Lab, default_data_dir
+    from agent_core.lab import default_data_dir
 
     data_dir = args.data_dir or default_data_dir()
-    settings = Settings.load(data_dir)
+    settings = load_settings(data_dir)
     if getattr(args, "embedder", None):
         settings.embedder = args.embedder
     if getattr(args, "provider", None):
@@ -55,7 +78,7 @@ def open_lab(args: argparse.Namespace, **overrides: object):  # noqa: ANN201 - L
     errors = settings.validate()
     if errors:
         raise SystemExit("bad settings: " + "; ".join(errors))
-    lab = Lab(data_dir, settings, db_url=getattr(args, "db", None), chroma=getattr(args, "chroma", None))
+    lab = make_lab(data_dir, settings, db_url=getattr(args, "db", None), chroma=getattr(args, "chroma", None))
     lab.warm_up()
     return lab
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from agent_core.cli import add_common, emit, open_lab
 from agent_core.settings import MEMORY_MODES, PROVIDERS
-from memory.models import Memory
+from memory.models import Memory, MemoryJob
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,19 +42,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 print(ev.data["text"], end="", flush=True)
             if ev.kind == "done":
                 result = ev.data["result"]
-        lab.background.flush()
+        lab.background.flush(120)
         written = list(result.written)
         for job in lab.background.pending(args.profile):
             written.append({"mode": "background", "pending_job": job.id})
         with Session(lab.engine, expire_on_commit=False) as s:
-            bg = [
-                m
-                for m in s.exec(
-                    __import__("sqlmodel")
-                    .select(Memory)
-                    .where(Memory.source_run_id == result.run_id, Memory.write_mode == "background")
+            bg = list(
+                s.exec(
+                    select(Memory).where(
+                        Memory.source_run_id == result.run_id, Memory.write_mode == "background"
+                    )
                 )
-            ]
+            )
+            job = s.get(MemoryJob, result.job_id) if result.job_id else None
+        # A turn whose memory was lost is never reported as a success.
+        memory_error = None
+        if job is not None and job.status == "failed":
+            memory_error = f"background memory failed after {job.attempts} attempts: {job.error}"
+        elif job is not None and job.status == "pending":
+            memory_error = "background memory is still pending (it runs at the next start)"
         written += [
             {
                 "mode": "background",
@@ -89,14 +96,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
             "recalled": result.recalled,
             "written": written,
             "memory_notes": result.notes + notes,
+            "memory_error": memory_error,
             "steps": steps,
         }
         if args.stream and not args.json:
-            print()
-            text = ""
+            print()  # the reply (or the part that came) is already on screen
+            if result.error:
+                kept = " (the partial reply above was kept)" if result.reply else ""
+                print(f"error: {result.error}{kept}", file=sys.stderr)
         else:
-            text = result.reply if not result.error else f"error: {result.error}"
-        emit(args, out, text)
-        return 1 if result.error else 0
+            emit(args, out, result.reply if not result.error else f"error: {result.error}")
+        if memory_error:
+            print(f"error: {memory_error}", file=sys.stderr)
+        return 1 if result.error else (4 if memory_error else 0)
     finally:
         lab.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _memory_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("memory", help="list, search, export, import, delete, forget or audit memories")
     msub = p.add_subparsers(dest="action", required=True)
-    for name in ("list", "search", "export", "import", "delete", "forget", "audit"):
+    for name in ("list", "search", "export", "import", "delete", "forget", "audit", "instructions"):
         q = msub.add_parser(name)
         add_common(q)
         if name == "list":
@@ -37,6 +38,11 @@ def _memory_parser(sub: argparse._SubParsersAction) -> None:
             q.add_argument("--verify", action="store_true", help="purge from disk and audit afterwards")
         if name == "forget":
             q.add_argument("--yes", action="store_true", help="really delete everything of --profile")
+        if name == "instructions":
+            q.add_argument("--agent", default="assistant")
+            q.add_argument(
+                "--accept", type=int, default=None, metavar="VERSION", help="make a version active"
+            )
         if name == "audit":
             q.add_argument(
                 "--text", action="append", default=[], help="deleted text to search for (repeatable)"
@@ -68,7 +74,7 @@ def _row(m) -> dict:  # noqa: ANN001 - Memory
 
 
 def cmd_memory(args: argparse.Namespace) -> int:
-    from memory.transfer import ImportFileError, export_profile
+    from memory.transfer import ImportFileError, export_profile, read_export, write_export
     from memory.transfer_project import export_project, import_any
 
     lab = open_lab(args)
@@ -92,26 +98,63 @@ def cmd_memory(args: argparse.Namespace) -> int:
             else:
                 data = export_profile(lab.store, lab.procedural, args.profile)
                 count = len(data["memories"])
-            text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
             if args.out:
-                args.out.write_text(text, encoding="utf-8")
+                write_export(args.out, data)  # user-only, even over an existing file
                 print(f"exported {count} memories to {args.out}")
             else:
-                print(text)
+                print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         elif args.action == "import":
-            try:
-                report = import_any(lab.store, lab.procedural, args.file, args.profile)
+            try:  # read here: a folder, non-UTF-8 or too deep a file is one line, not a traceback
+                report = import_any(lab.store, lab.procedural, read_export(args.file), args.profile)
             except ImportFileError as exc:
-                print(f"error: {exc}")
+                print(f"error: {exc}", file=sys.stderr)
                 return 2
             conflicts = f", {len(report['conflicts'])} conflicts" if report["conflicts"] else ""
-            emit(
-                args,
-                report,
-                f"imported {report['added']} memories, skipped {report['skipped']} duplicates{conflicts}",
-            )
+            parts = report.get("profiles", {"": report})  # a project file: one report per profile
+            problems = [
+                f"{f'profile {n!r}: ' if n else ''}{p}" for n, r in parts.items() for p in r["problems"]
+            ]
+            repaired = sum(r["repaired"] for r in parts.values())
+            fixed = f", repaired {repaired} with bad values (defaults used):" if repaired else ""
+            summary = f"imported {report['added']} memories, skipped {report['skipped']} duplicates"
+            if report.get("flagged"):
+                summary += (
+                    f", {report['flagged']} flagged as planted instructions (approve them in the inspector)"
+                )
+            for p in report.get("proposed_instructions", []):
+                summary += (
+                    f"; instructions v{p['version']} for {p['agent']} proposed, not active "
+                    f"(agent-ux-lab memory instructions --accept {p['version']})"
+                )
+            emit(args, report, "\n  ".join([summary + conflicts + fixed, *problems]))
+        elif args.action == "instructions":
+            if args.accept is not None:
+                try:
+                    lab.procedural.rollback(args.profile, args.agent, args.accept)
+                except KeyError as exc:
+                    print(f"error: {exc.args[0]}", file=sys.stderr)
+                    return 2
+            rows = [
+                {
+                    "version": v.version,
+                    "active": v.active,
+                    "author": v.author,
+                    "reason": v.reason,
+                    "text": v.text,
+                }
+                for v in lab.procedural.versions(args.profile, args.agent)
+            ]
+            lines = [
+                f"{'*' if r['active'] else ' '} v{r['version']} ({r['author']}: {r['reason']})" for r in rows
+            ]
+            emit(args, rows, "\n".join(lines))
         elif args.action == "delete":
-            if args.verify and lab.store.get(args.id) is not None:
+            mem = lab.store.get(args.id)
+            if mem is not None and mem.namespace != args.profile:
+                # An id is no capability: --profile scopes a delete (the owner is not named either).
+                print(f"error: memory {args.id} is not in profile {args.profile!r}; nothing was deleted")
+                return 2
+            if args.verify and mem is not None:
                 report = lab.delete_memory_verified(args.id)
                 emit(args, {"deleted": True, "id": args.id, "audit": report.as_dict()}, report.summary())
                 return 0 if report.clean else 3

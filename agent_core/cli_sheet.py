@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import agent_core.sheet.sim_task  # noqa: F401 - a `serve-sim` in this process answers sheet tasks too
-from agent_core.cli import add_common
-from agent_core.settings import PROVIDERS, Settings
+from agent_core.cli import add_common, load_settings, make_lab
+from agent_core.settings import PROVIDERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,10 +48,10 @@ def _fail(message: str) -> int:
 
 def _open_lab(args: argparse.Namespace):  # noqa: ANN202 - Lab, imported lazily
     """A Lab without warm-up: sheets need the model client and the run store, not the memory index."""
-    from agent_core.lab import Lab, default_data_dir
+    from agent_core.lab import default_data_dir
 
     data_dir = args.data_dir or default_data_dir()
-    settings = Settings.load(data_dir)
+    settings = load_settings(data_dir)
     if args.provider:
         settings.provider.kind = args.provider
     if args.base_url:
@@ -63,7 +63,7 @@ def _open_lab(args: argparse.Namespace):  # noqa: ANN202 - Lab, imported lazily
     errors = settings.validate()
     if errors:
         raise SystemExit("error: bad settings: " + "; ".join(errors))
-    return Lab(data_dir, settings, db_url=args.db, chroma=args.chroma)
+    return make_lab(data_dir, settings, db_url=args.db, chroma=args.chroma)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(f"the folder of --out ({args.out.parent}) does not exist")
     try:
         sheet = import_csv(args.input)
-    except (SheetSpecError, UnicodeDecodeError) as exc:
+    except (OSError, SheetSpecError, UnicodeDecodeError) as exc:
         return _fail(f"cannot read {args.input}: {exc}")
     try:
         columns = load_spec(args.columns, input_columns=[c.name for c in sheet.columns])

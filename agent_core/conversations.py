@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from memory.clock import utcnow
+from memory.secrets import scrub, scrub_opt
 
 
 class Conversation(SQLModel, table=True):
@@ -85,6 +86,7 @@ class Conversations:
             return list(s.exec(q.order_by(col(Message.created_at), col(Message.id))))
 
     def add(self, message: Message) -> Message:
+        _scrub(message)
         with self._s() as s:
             s.add(message)
             conv = s.get(Conversation, message.conversation_id)
@@ -101,6 +103,7 @@ class Conversations:
         return message
 
     def save(self, message: Message) -> Message:
+        _scrub(message)
         with self._s() as s:
             s.add(message)
             s.commit()
@@ -138,3 +141,9 @@ class Conversations:
             root = msg.branch_of or msg.id
             q = select(Message).where((Message.id == root) | (Message.branch_of == root))
             return list(s.exec(q.order_by(col(Message.created_at))))
+
+
+def _scrub(message: Message) -> None:
+    """Keys never reach the database (a server's 403 may echo the key in its error body)."""
+    message.content = scrub(message.content)
+    message.error = scrub_opt(message.error)

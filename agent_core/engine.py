@@ -23,6 +23,7 @@ import os
 import pickle
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 Listener = Callable[[str, Any], None]
 Emit = Callable[[str, Any], None]
 POOL_THREADS = 64  # calls without a lane (a sheet runs up to 32 cells at once)
+RESTART_BACKOFF_S = 0.5
+MAX_START_FAILURES = 5
+"""A child that cannot start this many times in a row is given up on (every call then says why)."""
 
 
 class EngineError(RuntimeError):
@@ -233,6 +237,8 @@ class ProcessEngine:
         self._conn: Connection | None = None
         self._proc: multiprocessing.process.BaseProcess | None = None
         self._closed = threading.Event()
+        self._opened: dict[str, tuple[str, tuple]] = {}  # services to build again in a restarted child
+        self.restarts = 0
         self._sender = threading.Thread(target=self._send_loop, daemon=True, name="engine-send")
         self._sender.start()
 
@@ -254,6 +260,7 @@ class ProcessEngine:
     def open(self, name: str, factory: str, *args: Any) -> Future:
         call_id, future = self._new_future()
         if call_id > 0:
+            self._opened[name] = (factory, args)
             self._outbox.put(("open", call_id, name, factory, args))
         return future
 
@@ -290,23 +297,56 @@ class ProcessEngine:
         threading.Thread(target=self._read_loop, args=(parent,), daemon=True, name="engine-read").start()
 
     def _send_loop(self) -> None:
-        try:
-            self._start()
-        except Exception as exc:  # noqa: BLE001 - every call now fails with this message
-            self._fail(
-                str(exc) if isinstance(exc, EngineError) else f"the agent engine could not start: {exc}"
-            )
+        """Start the child, send it what callers queue; when it dies, start it again (backoff)
+        with the same services, so the pages keep working. Calls it was running fail with a
+        clear error (the user's text was persisted before any call); later calls just wait."""
+        failures = 0
+        while not self._closed.is_set():
+            try:
+                self._start()
+            except Exception as exc:  # noqa: BLE001 - retried, then every call fails with this message
+                failures += 1
+                message = (
+                    str(exc) if isinstance(exc, EngineError) else f"the agent engine could not start: {exc}"
+                )
+                if failures >= MAX_START_FAILURES or self._closed.is_set():
+                    self._fail(message)
+                    return
+                time.sleep(RESTART_BACKOFF_S * 2**failures)
+                continue
+            if failures or self.restarts:
+                for name, (factory, args) in list(self._opened.items()):
+                    self._conn.send(("open", 0, name, factory, args))  # type: ignore[union-attr]
+                self._notify("restarted", f"the agent engine was restarted ({self.restarts} so far)")
+            failures = 0
+            if not self._pump():
+                return
+            self.restarts += 1
+            time.sleep(RESTART_BACKOFF_S)
+
+    def _pump(self) -> bool:
+        """Send queued messages until closed (False) or the child is gone (True: restart it)."""
         while True:
             message = self._outbox.get()
             if message is None or self._conn is None:
-                return
+                return False
+            if message[0] == "__restart__":
+                return True
             try:
                 self._conn.send(message)
             except Exception as exc:  # noqa: BLE001 - unpicklable arguments fail their own call only
+                if isinstance(exc, (OSError, EOFError)):
+                    self._outbox.put(message)  # not delivered: the restarted child gets it
+                    return True
                 if message[0] in ("call", "open"):
                     self._settle(message[1], False, EngineError(f"could not send {message[0]}: {exc}"))
-                if isinstance(exc, (OSError, EOFError)):
-                    return
+
+    def _notify(self, state: str, message: str) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener("engine", {"state": state, "message": message})
+            except Exception:  # noqa: BLE001, S112 - one broken listener must not stop the engine
+                continue
 
     def _read_loop(self, conn: Connection) -> None:
         while True:
@@ -325,8 +365,19 @@ class ProcessEngine:
             elif message[0] == "closed":
                 break
         if not self._closed.is_set():
+            if self._proc is not None:
+                self._proc.join(5)
             code = self._proc.exitcode if self._proc is not None else None
-            self._fail(f"the agent engine stopped unexpectedly (exit code {code}); restart the pattern")
+            message = (
+                f"the agent engine stopped unexpectedly (exit code {code}) while this ran; it is "
+                "being restarted — your input was kept, try again"
+            )
+            with self._lock:
+                running, self._futures = list(self._futures.values()), {}
+            for future in running:
+                future.set_exception(EngineError(message))
+            self._notify("restarting", message)
+            self._outbox.put(("__restart__",))
 
     def _settle(self, call_id: int, ok: bool, value: Any) -> None:
         with self._lock:

@@ -11,18 +11,18 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlalchemy import inspect, text
+from sqlmodel import Session
 
 from agent_core import feedback_preview
 from agent_core.agent import current_recorder
 from agent_core.conversations import Conversation, Conversations, Message
 from agent_core.feedback_preview import Proposal
 from agent_core.llm import LLM, LLMError
-from agent_core.runs import Run, Step, StepRecorder, register_secret
+from agent_core.runs import Run, Step, StepRecorder
 from agent_core.settings import Settings
 from agent_core.tools import Tool
-from memory.audit import AuditReport, audit, needles_for, purge, scrub_job_payloads
+from memory.audit import PROFILE_TABLES, AuditReport, audit, needles_for, purge, scrub_job_payloads
 from memory.background import BackgroundMemory, JobOutcome
 from memory.clock import Clock, SystemClock
 from memory.consolidation import MemoryWriter, Quality
@@ -34,6 +34,7 @@ from memory.models import Instruction
 from memory.procedural import ProceduralMemory
 from memory.prompts import Completion, current_namespace
 from memory.recall import RecallWeights
+from memory.secrets import register_secret
 from memory.store import MemoryStore, ReconcileReport
 
 
@@ -61,7 +62,7 @@ class Lab:
         self.clock = clock or SystemClock()
         self.engine = make_engine(db_url or sqlite_url(self.data_dir))
         create_tables(self.engine)
-        register_secret(self.settings.provider.api_key)
+        register_secret(self.settings.provider.resolved_key())  # the environment's key too, any shape
         self.llm = LLM(self.settings.provider, self.settings.sim)
         self.embedder = embedder or make_embedder(self.settings.embedder, lambda: self.llm.client)
         chroma_loc = chroma or str(self.data_dir / "chroma")
@@ -152,7 +153,7 @@ class Lab:
         """Apply what can change live; the embedder and storage need a restart (the UI says so)."""
         provider_changed = settings.provider != self.settings.provider or settings.sim != self.settings.sim
         self.settings = settings
-        register_secret(settings.provider.api_key)
+        register_secret(settings.provider.resolved_key())
         if provider_changed:
             self.llm = LLM(settings.provider, settings.sim)
         self.store.weights = self._weights()
@@ -270,29 +271,28 @@ class Lab:
 
     # -- privacy ----------------------------------------------------------------------------------
     def forget_profile(self, profile: str) -> dict:
-        """Delete everything of one profile: memories, vectors, history, jobs, runs, conversations.
+        """Delete everything of one profile: every table in `PROFILE_TABLES`, and its vectors.
 
-        The deleted texts and ids are noted first, so the audit afterwards can prove they are gone.
+        The deleted texts and ids are noted first, so the audit afterwards can prove they are gone
+        (texts other profiles also hold are not searched for: their copies are legitimately there).
         """
         needles = needles_for(self.engine, namespace=profile)
-        n = self.store.delete_namespace(profile)
-        with Session(self.engine, expire_on_commit=False) as s:
-            runs = [r.id for r in s.exec(select(Run).where(Run.profile == profile))]
-            for rid in runs:
-                s.execute(text("DELETE FROM step WHERE run_id = :r"), {"r": rid})
-            s.execute(text("DELETE FROM run WHERE profile = :p"), {"p": profile})
-            convs = [c.id for c in s.exec(select(Conversation).where(Conversation.profile == profile))]
-            for cid in convs:
-                s.execute(text("DELETE FROM message WHERE conversation_id = :c"), {"c": cid})
-            s.execute(text("DELETE FROM conversation WHERE profile = :p"), {"p": profile})
-            s.execute(text("DELETE FROM instruction WHERE namespace = :p"), {"p": profile})
-            s.commit()
+        n = self.store.delete_namespace(profile)  # memory rows, their FTS entries and vectors
+        existing = set(inspect(self.engine).get_table_names())  # ambient tables exist once used
+        deleted = {"memory": n} if n else {}
+        with self.engine.begin() as conn:
+            for table, where in PROFILE_TABLES:
+                if table in existing:
+                    res = conn.execute(text(f'DELETE FROM "{table}" WHERE {where}'), {"p": profile})
+                    if res.rowcount:
+                        deleted[table] = deleted.get(table, 0) + res.rowcount
         purge(self.engine, self.chroma_dir)
         report = self.audit(profile=profile, texts=needles) if needles else None
         return {
             "memories": n,
-            "runs": len(runs),
-            "conversations": len(convs),
+            "runs": deleted.get("run", 0),
+            "conversations": deleted.get("conversation", 0),
+            "deleted": deleted,
             "audit": report.as_dict() if report else None,
         }
 

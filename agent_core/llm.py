@@ -17,6 +17,7 @@ import openai
 from agent_core.local_model import LocalModelError, LocalServer, shared_server
 from agent_core.settings import ProviderSettings
 from agent_core.simulator import SimConfig, SimCore, SimTransport
+from memory.secrets import scrub
 
 T = TypeVar("T")
 SIM_BASE_URL = "http://sim.agent-ux-lab.local/v1"
@@ -317,7 +318,13 @@ def _error_text(exc: openai.APIStatusError) -> str:
 
 
 def explain(exc: Exception, provider: ProviderSettings) -> LLMError:
-    """A sentence a person can act on, for each way a call can fail."""
+    """A sentence a person can act on, for each way a call can fail (keys a server echoed removed)."""
+    error = _explain(exc, provider)
+    error.args = (scrub(str(error)),)
+    return error
+
+
+def _explain(exc: Exception, provider: ProviderSettings) -> LLMError:
     where = {"sim": "the simulator", "local": "the local model"}.get(provider.kind, provider.base_url)
     if isinstance(exc, openai.RateLimitError):
         ra = exc.response.headers.get("retry-after") if exc.response is not None else None

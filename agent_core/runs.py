@@ -7,7 +7,6 @@ benchmarks' latency figures. Secrets are scrubbed before anything is written.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 import uuid
@@ -20,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from memory.clock import utcnow
+from memory.secrets import scrub
 
 STEP_KINDS = (
     "llm_call",
@@ -31,24 +31,6 @@ STEP_KINDS = (
     "output",
     "note",
 )
-_SECRET_PATTERNS = [
-    re.compile(r"sk-[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"(?i)(authorization|api[_-]?key|x-api-key)(\"?\s*[:=]\s*\"?)(bearer\s+)?[^\s\",}]+"),
-]
-_known_secrets: set[str] = set()
-
-
-def register_secret(value: str) -> None:
-    """Remember a secret (e.g. an API key typed into Settings) so it is scrubbed everywhere."""
-    if value and len(value) >= 6:
-        _known_secrets.add(value)
-
-
-def scrub(text: str) -> str:
-    for s in _known_secrets:
-        text = text.replace(s, "[secret]")
-    text = _SECRET_PATTERNS[0].sub("[secret]", text)
-    return _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret]", text)
 
 
 def dumps(obj: object) -> str:
@@ -171,6 +153,8 @@ class StepRecorder:
 
     @classmethod
     def start(cls, engine: Engine, listeners: list | None = None, **run_fields: object) -> StepRecorder:
+        if isinstance(run_fields.get("title"), str):
+            run_fields["title"] = scrub(run_fields["title"])  # type: ignore[arg-type]
         return cls(engine, Run(**run_fields), listeners)
 
     def _emit(self, event: str, step: Step) -> None:
@@ -268,3 +252,20 @@ def export_run(engine: Engine, run_id: str) -> dict:
         ],
     }
     return json.loads(scrub(json.dumps(data, ensure_ascii=False)))
+
+
+def mark_interrupted(
+    engine: Engine, before: datetime, reason: str, kinds: tuple[str, ...] | None = None
+) -> int:
+    """Runs left "running" by a process that died (started before `before`) become "interrupted",
+    so no trace or timeline shows a run as live for ever; returns how many."""
+    with Session(engine, expire_on_commit=False) as s:
+        q = select(Run).where(Run.status == "running", col(Run.created_at) < before)
+        if kinds:
+            q = q.where(col(Run.kind).in_(kinds))
+        runs = list(s.exec(q))
+        for run in runs:
+            run.status, run.error, run.finished_at = "interrupted", reason, utcnow()
+            s.add(run)
+        s.commit()
+    return len(runs)

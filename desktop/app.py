@@ -60,7 +60,7 @@ def run_gui(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from agent_core import crashlog
-    from agent_core.lab import Lab, default_data_dir
+    from agent_core.lab import default_data_dir
     from agent_core.settings import Settings
     from agent_core.simulator import SimConfig
     from desktop.main_window import MainWindow
@@ -83,13 +83,17 @@ def run_gui(argv: list[str]) -> int:
     if args.theme:
         settings.theme = args.theme
     apply_theme(app, settings.theme)
-    lab = Lab(
-        data_dir, settings, chroma_process=True
-    )  # Chroma holds the GIL per call: keep it off our process
+    lab = _open_lab(data_dir, settings)
+    if lab is None:
+        return 2
     ctx = LabContext(lab)
     window = MainWindow(ctx, initial=args.pattern)
     for process, what in crashed:
         window.status.note_crash(what, crashlog.log_path(data_dir, process))
+    if settings.problems:
+        window.status.note_warning(
+            "settings.json had bad values; defaults used", "\n".join(settings.problems)
+        )
     if args.screenshot:
         window.resize(*SCREENSHOT_SIZE)
         _screenshot_class()(app, window, ctx, lab, args.screenshot).arm()
@@ -102,6 +106,31 @@ def run_gui(argv: list[str]) -> int:
     finally:
         window.shutdown()
         lab.close()
+
+
+def _open_lab(data_dir: Path, settings: object) -> Lab | None:
+    """The Lab (Chroma in its own process: it holds the GIL per call). A damaged database is
+    named, and the user may move it aside to start empty; it is never deleted."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from agent_core.lab import Lab
+    from memory.db import DatabaseFileError
+
+    while True:
+        try:
+            return Lab(data_dir, settings, chroma_process=True)  # type: ignore[arg-type]
+        except DatabaseFileError as exc:
+            box = QMessageBox(QMessageBox.Icon.Critical, "Agent UX Lab cannot open its data", str(exc))
+            move = box.addButton("Move it aside and start empty", QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is not move:
+                return None
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            for suffix in ("", "-wal", "-shm"):
+                path = data_dir / f"lab.sqlite3{suffix}"
+                if path.exists():
+                    path.rename(path.with_name(f"{path.name}.damaged-{stamp}"))
 
 
 def _page_demo(page: object) -> Callable[..., None] | None:

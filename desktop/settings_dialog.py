@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.runs import register_secret
 from agent_core.settings import MEMORY_MODES, Settings
+from memory.secrets import register_secret
 from ui_patterns.common import LabContext
 
 EMBEDDERS = ("minilm", "hash-256", "openai")

@@ -63,6 +63,14 @@ class LabStatusBar(QStatusBar):
         self.crash_label = label
         return label
 
+    def note_warning(self, text: str, details: str) -> QLabel:
+        """A lasting warning (e.g. settings that fell back to defaults), details on hover."""
+        label = QLabel(f"⚠ {text}")
+        label.setStyleSheet(f"color: {color('warn')};")
+        label.setToolTip(details)
+        self.insertPermanentWidget(0, label)
+        return label
+
     @Slot()
     def refresh(self) -> None:
         s = self.ctx.lab.settings

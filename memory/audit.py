@@ -1,10 +1,10 @@
 """Deletion audit: after a delete, search every byte the app keeps for the deleted text and ids.
 
 Two passes. A *structured* pass searches each table's text columns (memories, history, jobs,
-runs and steps (traces), messages, instructions, the FTS index) so a hit says where it lives. A
-*raw* pass reads every file under the data dir (the SQLite file and its WAL, the Chroma folder,
-settings, caches) as bytes, so text left in free pages, WAL frames, index segments or vector files
-is found too. `purge()` is what makes a delete final on disk: FTS merge, WAL checkpoint, VACUUM.
+runs and steps (traces), messages, instructions, the ambient inbox, the FTS index) so a hit says
+where it lives. A *raw* pass reads every file under the data dir (the SQLite file and its WAL, the
+Chroma folder, settings, caches) as bytes, so text left in free pages, WAL frames, index segments
+or vector files is found too. `purge()` is what makes a delete final on disk: FTS merge, WAL checkpoint, VACUUM.
 """
 
 from __future__ import annotations
@@ -29,8 +29,31 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "run": ("trace", ("title",)),
     "message": ("conversation", ("content",)),
     "instruction": ("conversation", ("text",)),
+    "ambient_item": ("conversation", ("title", "description", "action_json", "response_json")),
+    "ambient_processed": ("conversation", ("event_json",)),
+    "ambient_action": ("trace", ("args_json",)),
 }
 MIN_NEEDLE = 4
+
+_OF_RUNS = "run_id IN (SELECT id FROM run WHERE profile = :p)"
+# Every table that holds a profile's rows → the SQL condition selecting them (`:p` is the profile).
+# The one registry `Lab.forget_profile` deletes through, in this order (rows found through a run or
+# a conversation go before it), and what tells the audit a leftover from another profile's own
+# copy. A new table keyed by profile (or by a run or conversation) must be added here: a test
+# fails otherwise. Memory rows go through `MemoryStore.delete_namespace` first (FTS and vectors).
+PROFILE_TABLES: tuple[tuple[str, str], ...] = (
+    ("memory", "namespace = :p"),
+    ("memoryevent", "namespace = :p"),
+    ("memoryjob", "namespace = :p"),
+    ("instruction", "namespace = :p"),
+    ("step", _OF_RUNS),
+    ("ambient_processed", _OF_RUNS),
+    ("ambient_action", _OF_RUNS),
+    ("ambient_item", f"profile = :p OR {_OF_RUNS}"),
+    ("run", "profile = :p"),
+    ("message", "conversation_id IN (SELECT id FROM conversation WHERE profile = :p)"),
+    ("conversation", "profile = :p"),
+)
 
 
 @dataclass
@@ -97,7 +120,10 @@ class AuditReport:
 def needles_for(
     engine: Engine, *, namespace: str | None = None, memory_ids: list[str] | None = None
 ) -> list[str]:
-    """What to look for after deleting these memories (or the whole profile): their texts and ids."""
+    """What to look for after deleting these memories (or the whole profile): their texts and ids.
+
+    For a whole profile, texts that other profiles hold too are left out (see `held_by_others`).
+    """
     clauses, params = [], {}
     if namespace:
         clauses.append("namespace = :ns")
@@ -114,7 +140,47 @@ def needles_for(
     out: list[str] = []
     for mid, content, _src in rows:
         out += [mid, content]
-    return [n for n in dict.fromkeys(out) if n and len(n) >= MIN_NEEDLE]
+    needles = [n for n in dict.fromkeys(out) if n and len(n) >= MIN_NEEDLE]
+    if namespace and not memory_ids:
+        shared = held_by_others(engine, needles, namespace)
+        needles = [n for n in needles if n not in shared]
+    return needles
+
+
+def held_by_others(engine: Engine, needles: list[str], profile: str) -> set[str]:
+    """The needles that rows of other profiles hold too (call it before deleting `profile`).
+
+    After a profile is forgotten the audit looks for its texts everywhere, raw files included, and
+    cannot tell whose bytes a hit is: when bob also "lives in Berlin", his copy is legitimately
+    there. So these needles are left out of a profile's audit (in practice shared texts: an id
+    belongs to one row); a text only the forgotten profile held is still searched for everywhere.
+    """
+    existing = set(inspect(engine).get_table_names())
+    owners = dict(PROFILE_TABLES)
+    shared: set[str] = set()
+    with engine.connect() as conn:
+        for table, (_scope, cols) in TABLES.items():
+            if table not in existing or table not in owners:
+                continue
+            for c in cols:
+                for n in needles:
+                    if n in shared:
+                        continue
+                    hit = conn.execute(
+                        text(
+                            f'SELECT 1 FROM "{table}" WHERE NOT ({owners[table]})'
+                            f" AND lower(CAST(\"{c}\" AS TEXT)) LIKE :n ESCAPE '!' LIMIT 1"
+                        ),
+                        {"p": profile, "n": f"%{_escape_like(n.lower())}%"},
+                    ).first()
+                    if hit is not None:
+                        shared.add(n)
+    return shared
+
+
+def _escape_like(s: str) -> str:
+    """`s` as a literal inside a LIKE pattern with ESCAPE '!' (an email's `_` is not a wildcard)."""
+    return s.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def audit(

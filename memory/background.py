@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,7 @@ from memory.clock import Clock, SystemClock
 from memory.consolidation import MemoryWriter, Source, WriteResult
 from memory.models import MemoryJob
 from memory.prompts import current_namespace
+from memory.secrets import scrub
 
 
 class DebouncedExecutor:
@@ -97,6 +99,15 @@ class DebouncedExecutor:
                     self._cond.notify_all()
 
 
+MAX_ATTEMPTS = 3
+BACKOFF_S = 0.5
+"""Retries wait 0.5 s, then 2 s; the third failure is final."""
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @dataclass
 class JobOutcome:
     job_id: str
@@ -104,6 +115,8 @@ class JobOutcome:
     payload: dict
     result: WriteResult | None
     error: str | None
+    retrying: bool = False
+    """The run raised and will be retried after a backoff (no listener hears of it yet)."""
 
 
 class BackgroundMemory:
@@ -122,7 +135,10 @@ class BackgroundMemory:
     ) -> str:
         """Persist the job (this is the acknowledgement) and schedule the debounced run."""
         job = MemoryJob(
-            namespace=namespace, agent=agent, mode=mode, payload_json=json.dumps(payload, ensure_ascii=False)
+            namespace=namespace,
+            agent=agent,
+            mode=mode,
+            payload_json=scrub(json.dumps(payload, ensure_ascii=False)),
         )
         job.created_at = self.clock.now()
         with Session(self.writer.store.engine, expire_on_commit=False) as s:
@@ -135,12 +151,17 @@ class BackgroundMemory:
         """A new turn started: memory work waits until the conversation is idle again."""
         self.executor.postpone(namespace, self.debounce_s)
 
-    def pending(self, namespace: str | None = None) -> list[MemoryJob]:
+    def pending(self, namespace: str | None = None, *, due_only: bool = False) -> list[MemoryJob]:
+        """Jobs not yet done (with `due_only`, not those waiting out a retry's backoff)."""
         with Session(self.writer.store.engine, expire_on_commit=False) as s:
             q = select(MemoryJob).where(MemoryJob.status == "pending")
             if namespace:
                 q = q.where(MemoryJob.namespace == namespace)
-            return list(s.exec(q.order_by(col(MemoryJob.created_at))))
+            jobs = list(s.exec(q.order_by(col(MemoryJob.created_at))))
+        if due_only:
+            now = self.clock.now()
+            jobs = [j for j in jobs if j.retry_at is None or _aware(j.retry_at) <= now]
+        return jobs
 
     def resume(self) -> int:
         """Schedule every job left pending by an earlier process (crash recovery)."""
@@ -150,15 +171,25 @@ class BackgroundMemory:
         return len(jobs)
 
     def flush(self, timeout: float = 60.0) -> bool:
+        """Run everything pending now, retries included (their backoff shortened), and wait."""
+        deadline = time.monotonic() + timeout
         self.executor.flush()
-        return self.executor.wait_idle(timeout)
+        if not self.executor.wait_idle(timeout):
+            return False
+        while waiting := self.pending():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(BACKOFF_S)
+            for namespace in {j.namespace for j in waiting}:
+                self.process_pending(namespace, force=True)
+        return True
 
     def close(self) -> None:
         self.executor.close()
 
-    def process_pending(self, namespace: str) -> list[JobOutcome]:
+    def process_pending(self, namespace: str, *, force: bool = False) -> list[JobOutcome]:
         with self._lock:  # one namespace's jobs never interleave with another worker's
-            return [self._process(job) for job in self.pending(namespace)]
+            return [self._process(job) for job in self.pending(namespace, due_only=not force)]
 
     def _process(self, job: MemoryJob) -> JobOutcome:
         t0 = time.perf_counter()
@@ -197,17 +228,42 @@ class BackgroundMemory:
             )
             result.notes[:0] = found.notes()
             outcome = JobOutcome(job.id, job.namespace, payload, result, None)
-        except Exception as exc:  # noqa: BLE001 - recorded on the job and shown in the UI
-            with Session(self.writer.store.engine, expire_on_commit=False) as s:
-                row = s.get(MemoryJob, job.id)
-                if row is not None and row.status == "pending":
-                    row.status = "failed"
-                    row.error = f"{type(exc).__name__}: {exc}"[:2000]
-                    s.add(row)
-                    s.commit()
-            outcome = JobOutcome(job.id, job.namespace, payload, None, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - retried with backoff, then recorded and shown
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            state = self._record_failure(job, error)
+            if state != "failed":  # retried later, or another process finished it meanwhile
+                return JobOutcome(job.id, job.namespace, payload, None, None, retrying=state == "retry")
+            outcome = JobOutcome(job.id, job.namespace, payload, None, error)
         finally:
             current_namespace.reset(token)
         for cb in list(self.listeners):
             cb(outcome)
         return outcome
+
+    def _record_failure(self, job: MemoryJob, error: str) -> str:
+        """Count a failed run: "retry" after a backoff, "failed" for good (the last attempt), or
+        "done" when another process sharing the data dir finished the job meanwhile.
+
+        Processes on one data dir (four CLI runs on one profile) can hit passing errors of the
+        shared index; three runs a few seconds apart ride them out.
+        """
+        with Session(self.writer.store.engine, expire_on_commit=False) as s:
+            row = s.get(MemoryJob, job.id)
+            if row is None or row.status == "done":
+                return "done"
+            if row.status != "pending":
+                return "failed"
+            row.attempts = (row.attempts or 0) + 1
+            row.error = error
+            final = row.attempts >= MAX_ATTEMPTS
+            wait = BACKOFF_S * 4 ** (row.attempts - 1)
+            if final:
+                row.status, row.finished_at = "failed", self.clock.now()
+            else:
+                row.retry_at = self.clock.now() + timedelta(seconds=wait)
+            s.add(row)
+            s.commit()
+        if final:
+            return "failed"
+        self.executor.submit(job.namespace, lambda: self.process_pending(job.namespace), wait)
+        return "retry"

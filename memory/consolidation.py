@@ -8,13 +8,13 @@ commit in one transaction, so a crash never half-applies a turn.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from memory.guard import poison_reason
 from memory.models import EPISODIC, SEMANTIC, Memory
 from memory.prompts import (
     CONSOLIDATE_SCHEMA,
@@ -31,18 +31,6 @@ from memory.prompts import (
 from memory.store import MemoryStore
 
 POLICIES = ("supersede", "update_in_place", "delete_old", "add_only")
-_POISON = re.compile(
-    r"ignore (all |any )?(previous|prior|above) instructions|system prompt|developer message|"
-    r"always (reveal|obey|comply)|from now on,? you|you (must|are required to) (now )?(obey|ignore|reveal)|"
-    r"disregard (your|the) (rules|instructions)|jailbreak|<\s*/?\s*system\s*>",
-    re.IGNORECASE,
-)
-
-
-def poison_reason(content: str) -> str | None:
-    """Why a 'fact' looks like an attempt to plant instructions (it then waits for the user)."""
-    m = _POISON.search(content)
-    return f"looks like an instruction to the agent ({m.group(0)!r}); needs your approval" if m else None
 
 
 @dataclass

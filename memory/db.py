@@ -8,13 +8,22 @@ so a shared database can be upgraded in place. Both hold the same SQLModel table
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 
 from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel, create_engine
 
+from memory.locks import file_lock
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_CORRUPT = ("file is not a database", "database disk image is malformed")
+
+
+class DatabaseFileError(RuntimeError):
+    """The SQLite file is not a readable database; it was left as it is (it may be all someone has)."""
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -85,7 +94,21 @@ def create_tables(engine: Engine) -> None:
     if engine.url.get_backend_name() == "postgresql":
         migrate(engine)
         return
-    create_all(engine)
+    database = engine.url.database
+    try:
+        # Processes starting on one new data dir take turns: create_all's "check, then create" races.
+        with (
+            file_lock(Path(f"{database}.init.lock")) if database and database != ":memory:" else nullcontext()
+        ):
+            create_all(engine)
+    except DatabaseError as exc:
+        # The first connection is where a damaged file shows: say which file, and that it was not touched.
+        if engine.dialect.name == "sqlite" and any(m in str(exc.orig) for m in _CORRUPT):
+            raise DatabaseFileError(
+                f"{engine.url.database} is not a readable SQLite database ({exc.orig}); it was left "
+                "untouched. Restore it from a backup, or move it away to start with an empty one."
+            ) from exc
+        raise
     if engine.url.get_backend_name() == "sqlite":
         from memory.lexical import ensure_fts
 

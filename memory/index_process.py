@@ -11,16 +11,24 @@ shares the same index instead of opening the Chroma folder a second time: one wr
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import secrets
 import shutil
 import tempfile
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
+
+RECONNECT_WAIT_S = 0.5
+RECONNECT_ATTEMPTS = 10
+"""A call whose connection was dead is retried for up to ~5 s: the owner restarts a dead index
+process at once (its watcher), and a restarted Chroma takes a second or two to listen."""
 
 
 class IndexProcessError(RuntimeError):
@@ -56,14 +64,15 @@ def _accept(listener: Listener, index: object, lock: threading.Lock) -> None:
         threading.Thread(target=_answer, args=(conn, index, lock), daemon=True, name="index-client").start()
 
 
-def _serve(conn: Connection, location: str, embedder_name: str, authkey: bytes) -> None:
+def _serve(conn: Connection, location: str, embedder_name: str, authkey: bytes, address: str) -> None:
     from memory.index import ChromaIndex
 
     os.umask(0o077)  # this process writes only the index: every file of it user-only
     try:
         index = ChromaIndex(location, embedder_name)
-        sock_dir = tempfile.mkdtemp(prefix="aux-index-")  # 0700: only this user can connect
-        listener = Listener(os.path.join(sock_dir, "index.sock"), family="AF_UNIX", authkey=authkey)
+        if os.path.exists(address):  # a predecessor that died left its socket file
+            os.unlink(address)
+        listener = Listener(address, family="AF_UNIX", authkey=authkey)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send((False, f"{type(exc).__name__}: {exc}"))
         return
@@ -72,7 +81,6 @@ def _serve(conn: Connection, location: str, embedder_name: str, authkey: bytes) 
     conn.send((True, listener.address))
     _answer(conn, index, lock)
     listener.close()
-    shutil.rmtree(sock_dir, ignore_errors=True)
 
 
 class _IndexClient(ABC):
@@ -91,14 +99,23 @@ class _IndexClient(ABC):
     def _lost(self, method: str, exc: BaseException) -> str: ...
 
     def _call(self, method: str, *args: object) -> object:
+        """One call; a connection found dead is opened again (the index process may have been
+        restarted on the same socket) and the call retried once: every index call is idempotent."""
         with self._lock:
-            try:
-                conn = self._connect()
-                conn.send((method, args))
-                ok, value = conn.recv()
-            except (EOFError, OSError, multiprocessing.AuthenticationError) as exc:
-                self._conn = None
-                raise IndexProcessError(self._lost(method, exc)) from exc
+            for attempt in range(1, RECONNECT_ATTEMPTS + 1):
+                try:
+                    conn = self._connect()
+                    conn.send((method, args))
+                    ok, value = conn.recv()
+                    break
+                except multiprocessing.AuthenticationError as exc:  # a wrong key: no point retrying
+                    self._conn = None
+                    raise IndexProcessError(self._lost(method, exc)) from exc
+                except (EOFError, OSError) as exc:
+                    self._conn = None
+                    if attempt == RECONNECT_ATTEMPTS:
+                        raise IndexProcessError(self._lost(method, exc)) from exc
+                    time.sleep(RECONNECT_WAIT_S)
         if not ok:
             raise IndexProcessError(f"Chroma {method} failed: {value}")
         return value
@@ -145,16 +162,23 @@ class ChromaProcessIndex(_IndexClient):
         self.embedder_name = embedder_name
         self._lock = threading.Lock()
         self._authkey = secrets.token_bytes(32)
-        self._address: str | None = None
+        # One socket path for every process this owner starts: a restarted index is found again
+        # by the clients of the dead one (the agent engine's), with no new address to hand out.
+        self._sock_dir = tempfile.mkdtemp(prefix="aux-index-")  # 0700: only this user can connect
+        self._address = os.path.join(self._sock_dir, "index.sock")
         self._conn: Connection | None = None
         self._proc: multiprocessing.process.BaseProcess | None = None
+        self._started = 0
+        self._closing = False
+        self.restarts = 0
+        """How often a dead index process was started again (the status bar shows it)."""
 
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # no forked copies of Qt or SQLite handles
         parent, child = ctx.Pipe()
         proc = ctx.Process(
             target=_serve,
-            args=(child, self.location, self.embedder_name, self._authkey),
+            args=(child, self.location, self.embedder_name, self._authkey, self._address),
             daemon=True,
             name="chroma-index",
         )
@@ -164,7 +188,21 @@ class ChromaProcessIndex(_IndexClient):
         if not ok:
             proc.join(5)
             raise IndexProcessError(f"the Chroma index process could not open {self.location}: {message}")
-        self._conn, self._proc, self._address = parent, proc, message
+        self._conn, self._proc = parent, proc
+        self.restarts += self._started
+        self._started = 1
+        threading.Thread(target=self._watch, args=(proc,), daemon=True, name="index-watch").start()
+
+    def _watch(self, proc: multiprocessing.process.BaseProcess) -> None:
+        """Start the index again as soon as it dies (not when closed): the agent engine's client
+        reconnects on the same socket, so neither process needs a restart of its own."""
+        multiprocessing.connection.wait([proc.sentinel])
+        time.sleep(RECONNECT_WAIT_S)
+        with self._lock:
+            if self._proc is proc and not self._closing:
+                self._conn = None
+                with contextlib.suppress(IndexProcessError):  # the next call tries again and says why
+                    self._start()
 
     def _connect(self) -> Connection:
         if self._conn is None or self._proc is None or not self._proc.is_alive():
@@ -184,6 +222,7 @@ class ChromaProcessIndex(_IndexClient):
 
     def close(self) -> None:
         with self._lock:
+            self._closing = True
             if self._conn is not None and self._proc is not None and self._proc.is_alive():
                 try:
                     self._conn.send(("close", ()))
@@ -194,6 +233,7 @@ class ChromaProcessIndex(_IndexClient):
             if self._proc is not None and self._proc.is_alive():
                 self._proc.kill()
             self._conn = self._proc = None
+        shutil.rmtree(self._sock_dir, ignore_errors=True)
 
 
 class IndexClient(_IndexClient):

@@ -95,6 +95,10 @@ class MemoryJob(SQLModel, table=True):
     payload_json: str
     status: str = Field(default="pending", index=True)  # pending, done, failed
     error: str | None = None
+    attempts: int | None = Field(default=0, nullable=True)
+    """Runs that raised so far; a job fails for good after `background.MAX_ATTEMPTS`."""
+    retry_at: datetime | None = None
+    """A job that raised waits until then (backoff) before it runs again."""
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     latency_ms: float = 0.0

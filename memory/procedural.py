@@ -50,9 +50,17 @@ class ProceduralMemory:
             )
 
     def commit(
-        self, namespace: str, agent: str, text: str, *, reason: str, author: str = "user"
+        self,
+        namespace: str,
+        agent: str,
+        text: str,
+        *,
+        reason: str,
+        author: str = "user",
+        activate: bool = True,
     ) -> Instruction:
-        """Store `text` as the next version and make it the active one."""
+        """Store `text` as the next version and make it the active one (`activate=False`: a
+        proposal the user accepts later by activating it, e.g. instructions from an imported file)."""
         self.current(namespace, agent)
         with Session(self.engine, expire_on_commit=False) as s:
             rows = list(
@@ -60,7 +68,7 @@ class ProceduralMemory:
                     select(Instruction).where(Instruction.namespace == namespace, Instruction.agent == agent)
                 )
             )
-            for r in rows:
+            for r in rows if activate else []:
                 r.active = False
                 s.add(r)
             new = Instruction(
@@ -70,6 +78,7 @@ class ProceduralMemory:
                 text=text,
                 reason=reason,
                 author=author,
+                active=activate,
             )
             s.add(new)
             s.commit()

@@ -7,6 +7,7 @@ next start; vectors whose rows are gone are deleted there too.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,6 +24,7 @@ from memory.index import VectorIndex
 from memory.lexical import fts_delete, fts_insert_many, fts_search, fts_upsert
 from memory.models import EPISODIC, KINDS, SEMANTIC, Memory, MemoryEvent
 from memory.recall import Recalled, RecallWeights, score_candidates
+from memory.secrets import scrub, scrub_opt
 
 
 @dataclass
@@ -90,6 +92,7 @@ class MemoryStore:
 
     def stage_add(self, s: Session, memory: Memory, *, actor: str = "system") -> None:
         """Add a memory inside the caller's transaction (lexical index included)."""
+        _scrub(memory)
         now = self.clock.now()
         memory.created_at = memory.updated_at = now
         memory.valid_from = memory.valid_from if memory.valid_from <= now else now
@@ -113,6 +116,7 @@ class MemoryStore:
         now = self.clock.now()
         rows, events, fts = [], [], []
         for m in memories:
+            _scrub(m)
             m.created_at = m.updated_at = m.recallable_at = m.created_at if m.created_at <= now else now
             m.embedder = self.embedder.name
             rows.append(m.model_dump())
@@ -167,7 +171,7 @@ class MemoryStore:
                 namespace=mem.namespace,
                 event=event,
                 old=mem.content,
-                new=new_text,
+                new=scrub(new_text),
                 actor=actor,
                 at=now,
             )
@@ -179,7 +183,7 @@ class MemoryStore:
     ) -> Memory:
         mem = s.get(Memory, old.id) or old
         before = mem.content
-        mem.content = content
+        mem.content = scrub(content)
         mem.updated_at = self.clock.now()
         mem.embed_status = "pending"
         s.add(mem)
@@ -189,7 +193,7 @@ class MemoryStore:
                 namespace=mem.namespace,
                 event=event,
                 old=before,
-                new=content,
+                new=mem.content,
                 actor=actor,
                 at=mem.updated_at,
             )
@@ -460,8 +464,14 @@ class MemoryStore:
             # real cosine, not a zero (LoCoMo recall@10 0.71 → 0.73 with this, README).
             seen = {mid for hits in dense.values() for mid, _ in hits}
             for kind in kinds:
-                only_lexical = [mid for mid, _ in found if mid not in seen and mems[mid].kind == kind]
-                dense[kind] = dense[kind] + self.index.distances(namespace, kind, qvec, only_lexical)
+                only_lexical = [
+                    mid
+                    for mid, _ in found
+                    if mid not in seen and mems[mid].kind == kind and mems[mid].embed_status == "indexed"
+                ]
+                # Best effort: another process may be re-writing the index; then they keep a zero.
+                with contextlib.suppress(Exception):
+                    dense[kind] = dense[kind] + self.index.distances(namespace, kind, qvec, only_lexical)
         # One scale for every kind: scaled per kind, the best fact would look as relevant as the
         # best turn however poorly it matched, and facts crowded turns out of the top k.
         nearest = sorted((hit for hits in dense.values() for hit in hits), key=lambda hit: hit[1])
@@ -469,6 +479,16 @@ class MemoryStore:
         for r in score_candidates(mems, nearest, found, weights, now, query):
             scored[r.memory.kind].append(r)
         return scored
+
+
+def _scrub(m: Memory) -> None:
+    """Keys never reach the database, the lexical index or Chroma ("my key is sk-…" in chat)."""
+    m.content = scrub(m.content)
+    m.situation, m.outcome, m.source_text = (
+        scrub_opt(m.situation),
+        scrub_opt(m.outcome),
+        scrub_opt(m.source_text),
+    )
 
 
 def index_text(m: Memory) -> str:

@@ -7,13 +7,20 @@ bad file changes nothing.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from memory.clock import utcnow
 from memory.procedural import ProceduralMemory
 from memory.store import MemoryStore
-from memory.transfer import FORMAT, VERSION, ImportFileError, _check, export_profile, import_profile
+from memory.transfer import (
+    FORMAT,
+    VERSION,
+    ImportFileError,
+    _check,
+    export_profile,
+    import_profile,
+    read_export,
+)
 
 PROJECT_FORMAT = "agent-ux-lab.project"
 PROJECT_VERSION = 1
@@ -90,10 +97,7 @@ def check_project(data: object) -> dict:
 def load(source: Path | str | object) -> dict:
     if not isinstance(source, str | Path):
         return source  # type: ignore[return-value]
-    try:
-        return json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFileError(f"cannot read {source}: {exc}") from exc
+    return read_export(source)  # a folder, non-UTF-8 or too deep a file: one clear line
 
 
 def import_any(

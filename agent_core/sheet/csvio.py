@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from agent_core.sheet.errors import SheetSpecError
 from agent_core.sheet.model import Column, Sheet
@@ -29,10 +31,54 @@ def import_csv(path: str | Path, *, encoding: str = "utf-8-sig") -> Sheet:
         raise SheetSpecError(f"{path.name}: not a readable CSV file ({exc})") from None
 
 
+class _Lines:
+    """The file's lines as the csv reader pulls them, noting whether it hit the end mid-record.
+
+    The reader asks for another line within a record only while a quoted field is open, so reaching
+    the end of the file during a record means a quote was never closed: csv would silently return
+    the rest of the file as that one field, merging every later row into it.
+    """
+
+    def __init__(self, handle: TextIO) -> None:
+        self.handle = handle
+        self.ended = False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline()
+        if not line:
+            self.ended = True
+            raise StopIteration
+        return line
+
+
+def _records(path: Path, handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, fields) of each record; an unterminated quote is an error."""
+    lines = _Lines(handle)
+    reader = csv.reader(lines)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if reader.line_num > start:  # e.g. "field larger than field limit": a quote ran on
+                raise SheetSpecError(f"{path.name}: line {start}: unterminated quote ({exc})") from None
+            raise SheetSpecError(f"{path.name}: line {reader.line_num}: {exc}") from None
+        if lines.ended:
+            raise SheetSpecError(
+                f'{path.name}: line {start}: unterminated quote (a " opened here is never closed)'
+            )
+        yield start, record
+
+
 def _read_csv(path: Path, encoding: str) -> Sheet:
     with path.open(newline="", encoding=encoding) as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
+        records = _records(path, handle)
+        _, header = next(records, (0, None))
         if not header:
             raise SheetSpecError(f"{path.name}: the file is empty; the first line must name the columns")
         names = [name.strip() for name in header]
@@ -40,7 +86,7 @@ def _read_csv(path: Path, encoding: str) -> Sheet:
             if not name:
                 raise SheetSpecError(f"{path.name}: header field {position} is empty")
         sheet = Sheet([Column(name) for name in names], source_path=path.resolve())
-        for line, record in enumerate(reader, start=2):
+        for line, record in records:
             if not any(field.strip() for field in record):
                 continue
             if len(record) > len(names):

@@ -26,14 +26,27 @@ _TYPE_ALIASES = {
 
 
 def load_spec(path: str | Path, *, input_columns: Sequence[str] = ()) -> list[Column]:
-    """Read a columns spec JSON file; see `parse_spec`."""
-    text = Path(path).read_text(encoding="utf-8")
+    """Read a columns spec JSON file; see `parse_spec`. A missing file raises FileNotFoundError;
+    any other unreadable file is a SheetSpecError naming it (never a traceback for the designer)."""
+    path = Path(path)
     try:
-        data = json.loads(text)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise SheetSpecError(f"{path.name} is a folder, not a spec file") from None
+    except OSError as exc:
+        raise SheetSpecError(f"{path.name}: cannot read it ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise SheetSpecError(
+            f"{path.name}: byte {exc.start} is not valid UTF-8 text; save the file as UTF-8"
+        ) from None
     except json.JSONDecodeError as exc:
         raise SheetSpecError(
-            f"spec is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+            f"{path.name}: spec is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
+    except RecursionError:
+        raise SheetSpecError(f"{path.name}: spec is nested too deeply") from None
     return parse_spec(data, input_columns=input_columns)
 
 

@@ -7,7 +7,6 @@ included) and reloads on a worker, debounced, so a burst of writes costs one rel
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -19,7 +18,7 @@ from desktop.inspector.memory_tab import REVIEW, MemoryTab
 from desktop.inspector.procedural import ProceduralTab
 from desktop.inspector.trust import add_trust_tabs
 from memory.models import EPISODIC, SEMANTIC
-from memory.transfer import ImportFileError, export_profile
+from memory.transfer import ImportFileError, export_profile, write_export
 from memory.transfer_project import export_project, import_any
 from ui_patterns.common.context import LabContext
 from ui_patterns.common.page import PatternPage
@@ -165,10 +164,10 @@ class MemoryInspector(PatternPage):
         def work() -> str:
             if whole_project:
                 data = export_project(lab.store, lab.procedural, settings=lab.settings.to_json())
-                path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+                write_export(path, data)  # user-only, even over an existing readable file
                 return f"Exported {len(data['profiles'])} profiles to {path.name}."
             data = export_profile(lab.store, lab.procedural, ns)
-            path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            write_export(path, data)
             return f"Exported {len(data['memories'])} memories of “{ns}” to {path.name}."
 
         self.jobs.run(work, self._transfer_ok, self._transfer_error)
@@ -182,7 +181,9 @@ class MemoryInspector(PatternPage):
             except ImportFileError as exc:
                 raise ImportFileError(f"Import failed — {exc}. Nothing was changed.") from exc
             text = f"Imported {r['added']} memories into “{ns}” ({r['skipped']} already here"
-            text += f", {r['instructions']} instruction versions)."
+            text += f", {r['instructions']} instruction versions proposed: accept them in Procedural)."
+            if r.get("flagged"):
+                text += f" {r['flagged']} looked like planted instructions: approve them under Needs review."
             if r["conflicts"]:
                 pairs = "; ".join(f"{c['slot']}: {c['existing']} ≠ {c['imported']}" for c in r["conflicts"])
                 text += f" Conflicts to check: {pairs}."

@@ -98,18 +98,40 @@ def test_cell_failures_keep_their_provenance(tmp_path: Path) -> None:
         lab.close()
 
 
-def test_a_killed_engine_fails_pending_and_later_calls_with_a_clear_message(app_lab: Lab) -> None:
+def test_a_killed_engine_fails_what_it_ran_then_restarts_with_its_services(app_lab: Lab) -> None:
     engine = ProcessEngine(app_lab)
+    events: list[tuple[str, object]] = []
+    engine.listeners.append(lambda kind, payload: events.append((kind, payload)))
     try:
         engine.open("probe", "labkit:engine_probe")
         pid = engine.call("probe", "pid").result(30)
         pending = engine.call("probe", "sleep", 30, lane="slow")
         os.kill(pid, 9)
-        with pytest.raises(EngineError, match="stopped unexpectedly"):
+        with pytest.raises(EngineError, match="stopped unexpectedly.*restarted"):
             pending.result(10)
-        with pytest.raises(EngineError, match="stopped unexpectedly"):
-            engine.call("probe", "pid").result(1)
-        assert app_lab.store.recall("default", "anything", k=1) == []  # the parent's Lab is fine
+        # Later calls wait for the restarted child, whose services were built again.
+        new_pid = engine.call("probe", "pid").result(60)
+        assert new_pid != pid and engine.restarts == 1
+        states = [p["state"] for k, p in events if k == "engine"]  # type: ignore[index]
+        assert states == ["restarting", "restarted"]
+        assert engine.call("probe", "add", "Lives in Oslo").result(30)  # and it still writes memory
+        assert app_lab.store.recall("default", "Oslo", k=1)[0].memory.content == "Lives in Oslo"
+    finally:
+        engine.close()
+
+
+def test_a_killed_index_process_is_restarted_and_the_engine_reconnects(app_lab: Lab) -> None:
+    engine = ProcessEngine(app_lab)
+    try:
+        engine.open("probe", "labkit:engine_probe")
+        engine.call("probe", "add", "Lives in Lima").result(30)
+        index = app_lab.store.index
+        os.kill(index._proc.pid, 9)  # type: ignore[attr-defined]
+        # The engine's client finds the restarted index on the same socket; so does this process.
+        assert engine.call("probe", "add", "Likes pisco").result(60)
+        wait_for(lambda: index.restarts == 1)  # type: ignore[attr-defined]
+        hits = app_lab.store.recall("default", "pisco", k=3)
+        assert hits and hits[0].memory.content == "Likes pisco"
     finally:
         engine.close()
 
@@ -145,3 +167,17 @@ def test_index_clients_share_one_index_process(tmp_path: Path) -> None:
         assert owner.ids("p", "semantic") == {"a"}  # and the index keeps serving
     finally:
         owner.close()
+
+
+def test_runs_left_running_by_a_dead_process_are_marked_interrupted(lab: Lab) -> None:
+    from datetime import timedelta
+
+    from agent_core.runs import Run, StepRecorder, load_run, mark_interrupted
+    from memory.clock import utcnow
+
+    old = StepRecorder.start(lab.engine, kind="chat", title="before the crash").run
+    live = StepRecorder.start(lab.engine, kind="collab", title="this session's").run
+    assert mark_interrupted(lab.engine, utcnow() + timedelta(seconds=1), "the app stopped", ("chat",)) == 1
+    assert load_run(lab.engine, old.id)[0].status == "interrupted"
+    assert load_run(lab.engine, live.id)[0].status == "running"
+    assert isinstance(load_run(lab.engine, old.id)[0], Run)

@@ -59,6 +59,11 @@ def test_project_round_trip_is_lossless_idempotent_and_secret_free(
     assert again["added"] == 0 and again["skipped"] == first["added"]
     for profile in ("ada", "bob"):
         assert _snapshot(other, profile) == _snapshot(lab, profile)
+    # Imported instructions wait as a proposal: a file never changes what the agent obeys by itself.
+    assert other.procedural.current("ada", "assistant").text != "Be brief."
+    proposed = [v for v in other.procedural.versions("ada", "assistant") if v.text == "Be brief."]
+    assert proposed and not proposed[0].active
+    other.procedural.rollback("ada", "assistant", proposed[0].version)  # the user accepts it
     assert other.procedural.current("ada", "assistant").text == "Be brief."
     assert "Berlin" in other.store.recall("ada", "where do I live", k=1)[0].memory.content  # vectors rebuilt
     # a profile file still imports (into the profile asked for)

@@ -208,6 +208,8 @@ class TurnWidget(QFrame):
             what = f"saved to memory: {added}" if added else lines[0]
             title = f"{what} · {ms(d.get('latency_ms'))} (hot path)"
             self.steps.set_step(f"saved{len(self.steps.rows)}", title, lines)
+        elif ev.kind == "notice":
+            self.steps.set_step("notice", "⚠ " + d["text"], [])
         elif ev.kind == "memory_note":
             self.steps.set_step("memory_note", "memory · nothing saved on the hot path", [d["text"]])
         elif ev.kind == "pending":

@@ -6,8 +6,13 @@ from PySide6.QtCore import QObject, Signal
 
 from agent_core.engine import Engine, make_engine
 from agent_core.lab import Lab
+from agent_core.runs import mark_interrupted
 from agent_core.settings import Settings
+from memory.clock import utcnow
 from ui_patterns.common.workers import run_call
+
+ENGINE_KINDS = ("chat", "sheet", "ambient")
+"""Run kinds the agent engine executes: its death interrupts only those."""
 
 
 class LabContext(QObject):
@@ -51,9 +56,16 @@ class LabContext(QObject):
             self.step_event.emit(*payload)  # type: ignore[misc]
         elif kind == "job":
             self.job_done.emit(payload)
+        elif kind == "engine":  # the agent engine died and is being (or was) restarted: say so
+            state, message = payload["state"], payload["message"]  # type: ignore[index]
+            if state == "restarted":
+                mark_interrupted(self.lab.engine, utcnow(), "the agent engine stopped", ENGINE_KINDS)
+            self.status = f"⚠ {message}" if state == "restarting" else self.status.removeprefix("⚠ ")
+            self.ready_changed.emit(self.ready, self.status)
 
     def warm_up_async(self) -> None:
         """Load the embedder and Chroma and reconcile them, off the GUI thread."""
+        started = utcnow()
 
         def done(local: object) -> None:
             self.ready = True
@@ -65,6 +77,8 @@ class LabContext(QObject):
             self.ready_changed.emit(False, self.status)
 
         def warm_up() -> object:
+            # Runs a crashed session left "running" (nothing of this session has started yet).
+            mark_interrupted(self.lab.engine, started, "the app stopped before this run finished")
             self.lab.warm_up()
             local = self.lab.prepare_model()  # the local model's server starts here, then the engine attaches
             # the agent engine loads its own embedder: ready means both can recall at once
