@@ -37,7 +37,9 @@ def test_where_do_i_live_in_a_new_conversation(local_lab, mode: str) -> None:  #
 
     lab, profile = local_lab, f"ada-{mode}"
     agent = ChatAgent(lab, profile, memory_mode=mode)
-    first = agent.turn(lab.conversations.create(profile).id, "My name is Ada and I live in Lisbon.", stream=False)
+    first = agent.turn(
+        lab.conversations.create(profile).id, "My name is Ada and I live in Lisbon.", stream=False
+    )
     assert not first.error, first.error
     assert lab.background.flush(120)
     # The raw turn is always kept, whatever the small model made of the extraction.

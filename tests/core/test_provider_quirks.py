@@ -43,7 +43,10 @@ def test_llamacpp_refuses_json_schema_so_the_ladder_uses_json_object_and_remembe
     llm, transport = _llm("llamacpp")
     first = llm.complete_json(MESSAGES, EXTRACT_SCHEMA, name="memory.extract")
     assert first.structured == "json_object" and '"facts"' in first.content
-    assert [r.get("response_format", {}).get("type") for r in transport.requests] == ["json_schema", "json_object"]
+    assert [r.get("response_format", {}).get("type") for r in transport.requests] == [
+        "json_schema",
+        "json_object",
+    ]
     llm.complete_json(MESSAGES, EXTRACT_SCHEMA, name="memory.extract")
     assert transport.requests[-1]["response_format"]["type"] == "json_object"  # remembered: no 500 again
     assert transport.requests[-1]["response_format"]["schema"] == EXTRACT_SCHEMA
@@ -83,7 +86,9 @@ def test_ollama_string_error_body_and_one_chunk_tool_call() -> None:
         llm.complete(MESSAGES)
     llm, _ = _llm("ollama", model="llama3.2")
     assert llm.complete_json(MESSAGES, EXTRACT_SCHEMA).structured == "json_schema"
-    _text, final = _stream(llm, tools=[{"type": "function", "function": {"name": "save_memory", "parameters": {}}}])
+    _text, final = _stream(
+        llm, tools=[{"type": "function", "function": {"name": "save_memory", "parameters": {}}}]
+    )
     assert final.tool_calls[0].name == "save_memory"
     assert final.tool_calls[0].parsed()["facts"][0]["value"] == "Lisbon"
     text, final = _stream(llm)
@@ -92,7 +97,9 @@ def test_ollama_string_error_body_and_one_chunk_tool_call() -> None:
 
 def test_vllm_streams_tool_arguments_in_pieces() -> None:
     llm, _ = _llm("vllm")
-    _text, final = _stream(llm, tools=[{"type": "function", "function": {"name": "save_memory", "parameters": {}}}])
+    _text, final = _stream(
+        llm, tools=[{"type": "function", "function": {"name": "save_memory", "parameters": {}}}]
+    )
     (call,) = final.tool_calls
     assert call.id == "chatcmpl-tool-1" and call.parsed()["facts"][0]["content"] == "Lives in Lisbon"
 

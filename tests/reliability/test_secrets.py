@@ -34,12 +34,18 @@ def test_a_key_from_the_environment_echoed_in_an_error_is_never_stored(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", ENV_KEY)
     settings = make_settings()
-    settings.provider.kind, settings.provider.base_url, settings.provider.max_retries = "openai", "http://x.test/v1", 0
+    settings.provider.kind, settings.provider.base_url, settings.provider.max_retries = (
+        "openai",
+        "http://x.test/v1",
+        0,
+    )
     lab = Lab(tmp_path / "d", settings)
     try:
         lab.warm_up()
         echo = {"error": {"message": f"Forbidden: key {ENV_KEY} has no access", "type": "permission_denied"}}
-        lab.llm = LLM(settings.provider, transport=ReplayTransport({"exchanges": [{"status": 403, "json": echo}]}))
+        lab.llm = LLM(
+            settings.provider, transport=ReplayTransport({"exchanges": [{"status": 403, "json": echo}]})
+        )
         result = ChatAgent(lab, "p", memory_mode="hot_path").turn(lab.conversations.create("p").id, "hi")
         assert result.error and "[secret]" in result.error and ENV_KEY not in result.error
     finally:
@@ -55,7 +61,9 @@ def test_a_key_typed_into_chat_is_stored_redacted_with_a_notice(tmp_path: Path, 
         lab.warm_up()
         agent = ChatAgent(lab, "p", memory_mode=mode)
         events = list(
-            agent.run_turn(lab.conversations.create("p").id, f"Remember that my OpenAI key is {TYPED_KEY} please.")
+            agent.run_turn(
+                lab.conversations.create("p").id, f"Remember that my OpenAI key is {TYPED_KEY} please."
+            )
         )
         assert lab.background.flush(30)
         notices = [e.data["text"] for e in events if e.kind == "notice"]
