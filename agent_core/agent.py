@@ -20,6 +20,7 @@ from agent_core.runs import StepRecorder
 from agent_core.tools import SAVE_MEMORY_SCHEMA, ToolDenied, ToolRegistry
 from memory.consolidation import Source
 from memory.models import EPISODIC, SEMANTIC, Memory
+from memory.pipeline import UpdateMode
 from memory.prompts import MemoryLLMError, clean_fact
 from memory.secrets import scrub
 
@@ -74,14 +75,14 @@ class ChatAgent:
         *,
         agent: str = "assistant",
         memory_mode: str | None = None,
-        architecture: str = "tool_loop",
+        architecture: str | None = None,
         tools: ToolRegistry | None = None,
     ) -> None:
         self.lab = lab
         self.profile = profile
         self.agent = agent
         self.memory_mode = memory_mode or lab.settings.memory_mode
-        self.architecture = architecture
+        self.architecture = architecture or lab.settings.architecture
         self.tools = tools or ToolRegistry()
 
     # -- prompt --------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ class ChatAgent:
         # A lone surrogate (a bad paste, $'\ud800' in a shell) breaks SQLite and JSON: make it U+FFFD.
         user_text = user_text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         typed, user_text = user_text, scrub(user_text)  # a pasted key is never stored, recalled or sent
-        lab, mode = self.lab, self.memory_mode
+        lab, mode = self.lab, UpdateMode(self.memory_mode)
         stream = lab.settings.streaming if stream is None else stream
         t0 = time.perf_counter()
         res = TurnResult()
@@ -155,7 +156,7 @@ class ChatAgent:
                 Message(conversation_id=conversation_id, role="user", content=user_text, branch_of=branch_of)
             )
         res.user_message_id = user_msg.id
-        if mode in ("background", "both"):
+        if mode.background:
             lab.background.touch(self.profile)  # the conversation is active: no memory work mid-turn
         rec = StepRecorder.start(
             lab.engine,
@@ -177,7 +178,7 @@ class ChatAgent:
         recalled, examples, earlier = [], [], []
         try:
             past = self.history(conversation_id, exclude=user_msg.id)
-            if mode != "off":
+            if mode is not UpdateMode.OFF:
                 t = time.perf_counter()
                 with rec.step("memory_read", "recall", {"query": user_text, "k": lab.settings.recall_k}) as h:
                     found = lab.store.recall_each(
@@ -212,7 +213,7 @@ class ChatAgent:
                 history=[{"role": m.role, "content": m.content} for m in past],
                 earlier=earlier,
             )
-            hot = mode in ("hot_path", "both")
+            hot = mode.hot
             schemas = ([SAVE_MEMORY_SCHEMA] if hot else []) + self.tools.schemas()
             written: list[dict] = []
             hot_ms = [0.0]
@@ -290,12 +291,12 @@ class ChatAgent:
             )
         )
         res.message_id = reply_msg.id
-        if status != "error" and mode in ("background", "both"):
+        if status != "error" and mode.background:
             res.job_id = lab.background.enqueue(
                 self.profile, self._payload(user_text, res, rec.run.id, user_msg.id), agent=self.agent
             )
             yield AgentEvent("pending", {"job_id": res.job_id})
-        elif status != "error" and mode == "hot_path":
+        elif status != "error" and mode is UpdateMode.HOT_PATH:
             ep = self._payload(user_text, res, rec.run.id, user_msg.id)["episode"]
             lab.writer.write(
                 self.profile,

@@ -14,7 +14,6 @@ from agent_core.runs import StepRecorder
 from agent_core.simulator.brain import Reply, last_user, task
 
 Gen = Generator[str, None, LLMResult]
-ARCHITECTURES = ("single_call", "tool_loop", "plan_and_solve", "reflection")
 
 
 def llm_step(

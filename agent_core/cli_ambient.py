@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent_core.cli import add_common, emit, open_lab
+from memory.pipeline import UpdateMode
+
+AMBIENT_MODES = tuple(m.value for m in UpdateMode if m is not UpdateMode.BOTH)
+"""An ambient run learns its lessons on the hot path, at its end, or not at all."""
 
 if TYPE_CHECKING:
     from agent_core.ambient.inbox import InboxItem
@@ -29,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--events", type=Path, required=True, help="JSON list of emails / calendar events")
     q.add_argument("--answers", type=Path, default=None, help="JSON: event id or item kind -> response")
     q.add_argument("--agents", default=",".join(AGENT_KINDS), help="comma-separated agent kinds")
-    q.add_argument("--memory-mode", default="hot_path", choices=("hot_path", "background", "off"))
+    q.add_argument("--memory-mode", default="hot_path", choices=AMBIENT_MODES)
     p.set_defaults(func=cmd_ambient)
 
 

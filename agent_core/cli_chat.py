@@ -8,7 +8,7 @@ import sys
 from sqlmodel import Session, select
 
 from agent_core.cli import add_common, emit, open_lab
-from agent_core.settings import MEMORY_MODES, PROVIDERS
+from agent_core.settings import ARCHITECTURES, MEMORY_MODES, PROVIDERS
 from memory.models import Memory, MemoryJob
 
 
@@ -16,6 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="send one message and print the reply")
     add_common(p)
     p.add_argument("--memory-mode", choices=MEMORY_MODES, default=None)
+    p.add_argument(
+        "--architecture", choices=ARCHITECTURES, default=None, help="how the turn thinks (default: settings)"
+    )
     p.add_argument("--provider", choices=PROVIDERS, default=None)
     p.add_argument("--base-url", default=None)
     p.add_argument("--model", default=None)
@@ -34,7 +37,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         lambda outcome: notes.extend(outcome.result.notes if outcome.result else [])
     )
     try:
-        agent = ChatAgent(lab, args.profile, memory_mode=args.memory_mode)
+        agent = ChatAgent(lab, args.profile, memory_mode=args.memory_mode, architecture=args.architecture)
         conv = args.conversation or lab.conversations.create(args.profile).id
         result = None
         for ev in agent.run_turn(conv, args.message, stream=args.stream):

@@ -12,9 +12,11 @@ from functools import cache
 from pathlib import Path
 
 from agent_core.simulator.core import SimConfig
+from memory.pipeline import MEMORY_MODES
 
-MEMORY_MODES = ("hot_path", "background", "both", "off")
 PROVIDERS = ("sim", "openai", "local")
+ARCHITECTURES = ("tool_loop", "single_call", "plan_and_solve", "reflection")
+"""agent_core.architectures' functions, by name (kept here: settings must not import the agent)."""
 SECRET_KEYS = ("api_key",)
 
 
@@ -42,6 +44,9 @@ class Settings:
     provider: ProviderSettings = field(default_factory=ProviderSettings)
     sim: SimConfig = field(default_factory=SimConfig)
     memory_mode: str = "background"
+    architecture: str = "tool_loop"
+    """How a chat turn thinks (agent_core.architectures): tool_loop, single_call, plan_and_solve
+    or reflection; the others answer without tools, so a hot-path turn keeps the tool loop."""
     embedder: str = "minilm"
     recall_k: int = 5
     w_relevance: float = 1.0
@@ -145,6 +150,7 @@ def _rules() -> tuple[Rule, ...]:
 
     return (
         ("memory_mode", *_one_of(MEMORY_MODES)),
+        ("architecture", *_one_of(ARCHITECTURES)),
         ("provider.kind", *_one_of(PROVIDERS)),
         (
             "embedder",

@@ -79,6 +79,13 @@ class Recalled:
     def score(self) -> float:
         return self.parts.score
 
+    @property
+    def fact(self):  # noqa: ANN201 - memory.api.Fact (imported late: api imports this module)
+        """The memory as plain values (the public API's `Fact`)."""
+        from memory.api import Fact
+
+        return Fact.of(self.memory)
+
     def matches(self, min_similarity: float = MIN_SIMILARITY) -> bool:
         """A real match, not merely the best of a poor lot: it shares a word with the query, or
         is close in meaning (scaled scores always crown *something*)."""

@@ -22,6 +22,7 @@ from memory.guard import poison_reason
 from memory.lexical import fts_upsert
 from memory.models import KINDS, Instruction, Memory, MemoryEvent, new_id
 from memory.procedural import ProceduralMemory
+from memory.prompts import SINGLE_VALUED
 from memory.store import MemoryStore, index_text
 
 FORMAT = "agent-ux-lab.memory"
@@ -267,11 +268,7 @@ def import_profile(
             mem.flagged = mem.flagged or poison_reason(mem.content)
             if mem.flagged:
                 report["flagged"] = report.get("flagged", 0) + 1
-            other = (
-                slots.get(mem.slot)
-                if mem.slot in ("name", "location", "job", "employer", "partner")
-                else None
-            )
+            other = slots.get(mem.slot) if mem.slot in SINGLE_VALUED else None
             if other is not None and mem.valid_to is None and other.content != mem.content:
                 report["conflicts"].append(
                     {"slot": mem.slot, "existing": other.content, "imported": mem.content}

@@ -33,3 +33,35 @@ def lab(tmp_path: Path, settings) -> Iterator:  # noqa: ANN001
     lab.warm_up()
     yield lab
     lab.close()
+
+
+# The fast suite is `./scripts/test -m "not slow"` (a developer's loop); CI runs everything. Slow:
+# whole-process harnesses (kills, four CLIs at once, the real local model), LoCoMo-sized runs,
+# and the second, child-process variant of page tests (the in-process variant stays fast).
+SLOW_FILES = (
+    "reliability/test_concurrent_processes.py",
+    "reliability/test_crash_harness.py",
+    "reliability/test_fault_injection.py",  # real backoff waits
+    "core/test_local_model.py",
+    "core/test_engine.py",  # spawns the engine and index children
+)
+SLOW_TESTS = {
+    "test_bench_scenario_writes_results_and_plots",
+    "test_sigkill_during_background_consolidation_loses_and_duplicates_nothing",
+    "test_cli_ambient_run_with_answers",
+    "test_ten_thousand_rows_load_and_a_column_run_updates_cells_coalesced",
+    "test_fused_holds_its_own_on_long_generated_conversations",
+    "test_screenshot_renders_offscreen_and_exits",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        path = item.path.as_posix()
+        if (
+            path.endswith(SLOW_FILES)
+            or getattr(item, "originalname", item.name) in SLOW_TESTS
+            or "process" in params.values()
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from agent_core.ambient import sim_tasks  # noqa: F401 - registers the simulator tasks
 from agent_core.ambient.durable import RunCtx
 from agent_core.ambient.events import Event
 from agent_core.ambient.inbox import NOTIFY, QUESTION, REVIEW
@@ -35,7 +34,7 @@ class AmbientAgent:
     name: str
     kind: str  # triage | scheduler | researcher
     profile: str = "default"
-    memory_mode: str = "hot_path"  # hot_path | background | off
+    memory_mode: str = "hot_path"  # agent_core.cli_ambient.AMBIENT_MODES
 
     def accepts(self, event: Event) -> bool:
         return event.source == SOURCES[self.kind]

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from memory.pipeline import WRITING_MODES
 from memory.recall import RecallWeights
 
 MemoryKind = Literal["off", "full_context", "semantic", "semantic_episodic"]
-UpdateMode = Literal["hot_path", "background", "both"]
+UpdateMode = Literal["hot_path", "background", "both"]  # memory.pipeline.WRITING_MODES
 
 MEMORY_KINDS: tuple[str, ...] = ("off", "full_context", "semantic", "semantic_episodic")
-UPDATE_MODES: tuple[str, ...] = ("hot_path", "background", "both")
+UPDATE_MODES: tuple[str, ...] = WRITING_MODES
 EMBEDDERS: tuple[str, ...] = ("hash", "minilm", "openai")
 DEFAULT_DEBOUNCE_S = 1.5
 """The app's default idle time before the background worker runs (`Settings.debounce_s`)."""

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-import agent_core.sheet.sim_task  # noqa: F401 - registers the simulator's sheet tasks
 from agent_core.llm import LLM, LLMError
 from agent_core.runs import Step, StepRecorder
 from agent_core.sheet.errors import CellRunError

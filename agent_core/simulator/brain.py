@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent_core.simulator.facts import extract_facts, is_question, question_slot, read_memory
+from memory.prompts import SINGLE_VALUED
 
-SINGLE_VALUED = {"name", "location", "job", "employer", "partner", "age"}
 _TASK = re.compile(r"\[\[task:([a-z_]+)\]\]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -90,6 +90,9 @@ class Planned:
 
 class SimCore:
     def __init__(self, config: SimConfig | None = None, embed_dim: int = 256) -> None:
+        from agent_core.simulator.tasks import load_all  # here: the task modules import the brain
+
+        load_all()
         self.config = config or SimConfig()
         self._counter = itertools.count()
         self._lock = threading.Lock()

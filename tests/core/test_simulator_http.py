@@ -110,3 +110,44 @@ def test_openai_embedder_over_http(server) -> None:  # noqa: ANN001
     client = openai.OpenAI(base_url=url, api_key="unused")
     vecs = OpenAIEmbedder(lambda: client)(["hello", "world"])
     assert len(vecs) == 2 and len(vecs[0]) == 256
+
+
+def test_the_simulator_alone_speaks_every_task() -> None:
+    """Registration is explicit (simulator.tasks.load_all): serve-sim needs no page imported first."""
+    import subprocess
+    import sys
+
+    code = (
+        "from agent_core.simulator import SimCore\n"
+        "from agent_core.simulator.brain import TASKS, TOOL_RULES\n"
+        "SimCore()\n"
+        "print(sorted(TASKS), len(TOOL_RULES))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for name in ("triage", "schedule", "research", "collab_action", "genui", "sheet_cell", "plan_columns"):
+        assert f"'{name}'" in out, out
+    assert int(out.split()[-1]) >= 5  # the generative UI tool rules
+
+
+def test_every_architecture_is_selectable_and_visible_in_the_trace(tmp_path) -> None:  # noqa: ANN001
+    from agent_core.agent import ChatAgent
+    from agent_core.lab import Lab
+    from agent_core.runs import load_run
+    from agent_core.settings import ARCHITECTURES
+    from labkit import make_settings
+
+    lab = Lab(tmp_path / "d", make_settings())
+    try:
+        lab.warm_up()
+        names = {}
+        for arch in ARCHITECTURES:
+            r = ChatAgent(lab, "p", memory_mode="background", architecture=arch).turn(
+                lab.conversations.create("p").id, "Explain how tides work"
+            )
+            run, steps = load_run(lab.engine, r.run_id)
+            assert not r.error and r.reply and run.architecture == arch
+            names[arch] = [s.name for s in steps if s.kind == "llm_call"]
+        assert names["plan_and_solve"][:2] == ["plan", "solve"]
+        assert names["reflection"] == ["draft", "critique", "revise"]
+    finally:
+        lab.close()

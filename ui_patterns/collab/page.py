@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import agent_core.collab.agent_tasks  # noqa: F401 - registers the simulator's collab_action task
 from agent_core.collab import CollabDocument, CollabError, DocEvent
 from agent_core.collab.actions import Action, section_at, split_sections
 from agent_core.collab.agent_tasks import review_comments

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import agent_core.genui_sim  # noqa: F401 - registers the simulator's genui rules
 from agent_core.agent import ChatAgent
 from agent_core.genui_sim import GENUI_INSTRUCTIONS
 from agent_core.lab import Lab
