@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "agent_core.cli_bench",
     "agent_core.cli_ambient",
     "agent_core.cli_sheet",
+    "agent_core.cli_agui",
 ]
 
 

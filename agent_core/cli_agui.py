@@ -1,0 +1,121 @@
+"""`agent-ux-lab agui export|import` and `serve-agui`: the lab's runs as AG-UI event streams.
+
+`serve-agui` is an AG-UI agent endpoint on 127.0.0.1: POST a RunAgentInput (threadId, runId,
+messages) and the reply streams back as Server-Sent Events, memory reads and writes included as
+CUSTOM events, so an AG-UI client (CopilotKit, a designer's prototype) can talk to the lab's agent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from agent_core.cli import add_common, open_lab
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("agui", help="export a run as AG-UI events, or import an AG-UI recording")
+    asub = p.add_subparsers(dest="action", required=True)
+    ex = asub.add_parser("export", help="a run as AG-UI JSONL")
+    add_common(ex)
+    ex.add_argument("run_id")
+    ex.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+    im = asub.add_parser("import", help="an AG-UI JSONL (or SSE) recording, shown in Traces as a run")
+    add_common(im)
+    im.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_agui)
+    s = sub.add_parser("serve-agui", help="serve the lab's chat agent as an AG-UI endpoint on 127.0.0.1")
+    add_common(s)
+    s.add_argument("--port", type=int, default=8766)
+    s.add_argument("--memory-mode", default=None)
+    s.set_defaults(func=cmd_serve)
+
+
+def cmd_agui(args: argparse.Namespace) -> int:
+    from agent_core import agui
+
+    lab = open_lab(args)
+    try:
+        if args.action == "export":
+            try:
+                text = agui.to_jsonl(agui.run_events(lab.engine, args.run_id))
+            except KeyError as exc:
+                print(f"error: {exc.args[0]}", file=sys.stderr)
+                return 2
+            if args.out:
+                args.out.write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+            return 0
+        try:
+            events = agui.read_jsonl(args.file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+            return 2
+        run_id = agui.import_events(lab.engine, events, profile=args.profile)
+        print(f"imported {len(events)} events as run {run_id} (open it in Traces)")
+        return 0
+    finally:
+        lab.close()
+
+
+def make_server(lab, port: int = 0, memory_mode: str | None = None) -> ThreadingHTTPServer:  # noqa: ANN001 - Lab
+    """The AG-UI endpoint over a Lab (port 0: a free one); `serve_forever` it on a thread."""
+    from agent_core.agent import ChatAgent
+    from agent_core.agui import TurnEvents
+
+    threads: dict[str, str] = {}  # AG-UI thread id → the lab's conversation id
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_: object) -> None:  # quiet: the CLI prints its own line
+            return
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            try:
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
+                text = next(m["content"] for m in reversed(body["messages"]) if m.get("role") == "user")
+            except (ValueError, KeyError, StopIteration, TypeError):
+                self.send_error(400, "expected a RunAgentInput with a user message")
+                return
+            profile = str((body.get("forwardedProps") or {}).get("profile") or lab.settings.profile)
+            thread = str(body.get("threadId") or "agui")
+            with lock:
+                if thread not in threads:
+                    threads[thread] = lab.conversations.create(profile).id
+            live = TurnEvents(thread, str(body.get("runId") or ""))
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("cache-control", "no-cache")
+            self.end_headers()
+            self._send(live.start())
+            agent = ChatAgent(lab, profile, memory_mode=memory_mode)
+            for ev in agent.run_turn(threads[thread], str(text), stream=True):
+                for out in live.of(ev.kind, ev.data):
+                    self._send(out)
+
+        def _send(self, event: dict) -> None:
+            self.wfile.write(f"data: {json.dumps(event, ensure_ascii=False, default=str)}\n\n".encode())
+            self.wfile.flush()
+
+    return ThreadingHTTPServer(("127.0.0.1", port), Handler)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    lab = open_lab(args)
+    server = make_server(lab, args.port, args.memory_mode)
+    print(
+        f"AG-UI endpoint on http://127.0.0.1:{server.server_address[1]}/ (POST a RunAgentInput; Ctrl-C stops)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        lab.close()
+    return 0
