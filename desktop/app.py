@@ -51,7 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.png",
         help="run a short scripted demo with an instant simulator, save the window, and exit",
     )
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=None,
+        metavar="WxH",
+        help=f"window size, e.g. 1024x640 (with --screenshot the default is {SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]})",
+    )
     return p
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1024x640, not {text!r}") from None
+    if w < 320 or h < 240:
+        raise argparse.ArgumentTypeError(f"{text} is too small (at least 320x240)")
+    return w, h
 
 
 def run_gui(argv: list[str]) -> int:
@@ -94,8 +111,9 @@ def run_gui(argv: list[str]) -> int:
         window.status.note_warning(
             "settings.json had bad values; defaults used", "\n".join(settings.problems)
         )
+    if args.size or args.screenshot:
+        window.resize(*(args.size or SCREENSHOT_SIZE))
     if args.screenshot:
-        window.resize(*SCREENSHOT_SIZE)
         _screenshot_class()(app, window, ctx, lab, args.screenshot).arm()
     window.show()
     QTimer.singleShot(0, settle_heap)
@@ -171,7 +189,7 @@ def _screenshot_class() -> type:
             if not ok:
                 self.save()
                 return
-            page = self.window.stack.currentWidget()
+            page = self.window.current_page()
             page_demo = _page_demo(page)
             if page_demo is None:
                 run_call(self._demo, None, lambda _e: self.demo_done.emit())
@@ -203,11 +221,13 @@ def _screenshot_class() -> type:
 
         @Slot()
         def _settle(self) -> None:
-            page = self.window.stack.currentWidget()
+            page = self.window.current_page()
             for hook in ("refresh", "focus_latest"):
                 fn = getattr(page, hook, None)
                 if callable(fn):
                     fn()
+            # pages that load on a worker (the trace viewer) say so: let them finish first
+            self._wait_until(lambda: not getattr(page, "loading", False), 10.0)
             QTimer.singleShot(400, self.save)
 
         @Slot()

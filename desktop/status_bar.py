@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QStatusBar, QWidget
 
 from desktop.theme import color
+from desktop.widgets import ElidedLabel
 from ui_patterns.common import LabContext, StallProbe
 
 NEW_PROFILE = "New profile…"
@@ -24,9 +25,11 @@ class LabStatusBar(QStatusBar):
         super().__init__(parent)
         self.ctx = ctx
         self.setSizeGripEnabled(False)
-        self.provider_label = QLabel()
+        # long texts (a base URL, "memory ready (…) · local model …") elide: never widen the window
+        self.provider_label = ElidedLabel()
         self.mode_label = QLabel()
-        self.memory_label = QLabel(ctx.status)
+        self.mode_label.setToolTip("The memory mode (Settings, or the chat page's Memory box)")
+        self.memory_label = ElidedLabel(ctx.status)
         self.stall_label = QLabel("●")
         self.stall_label.setToolTip("GUI responsiveness (worst event-loop delay in the last second)")
         self.profile_combo = QComboBox()

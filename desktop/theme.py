@@ -6,7 +6,10 @@ Icons are monochrome SVGs drawn with `currentColor`, recoloured here to suit the
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -34,6 +37,7 @@ PALETTES: dict[str, dict[str, str]] = {
         "accent_text": "#27318f",
         "alt_row": "#f9fafb",
         "scroll": "#c5cbd6",
+        "indicator": "#8791a3",
         "danger": "#c62828",
         "ok": "#2e7d32",
         "warn": "#b26a00",
@@ -51,6 +55,7 @@ PALETTES: dict[str, dict[str, str]] = {
         "accent_text": "#dfe2ff",
         "alt_row": "#21252c",
         "scroll": "#3b414d",
+        "indicator": "#7d8698",
         "danger": "#ef6b6b",
         "ok": "#6cc070",
         "warn": "#e0a040",
@@ -70,9 +75,46 @@ def color(name: str, theme: str | None = None) -> str:
     return PALETTES[theme or _current][name]
 
 
+# Images the stylesheet needs for sub-controls it draws itself (a styled indicator or spin button
+# loses Fusion's native glyph): drawn per theme, written once per process, referenced as @icon_*.
+_GLYPHS = {
+    "check": '<path d="M3.5 8.5l3 3 6-7" stroke="{c}" stroke-width="2"/>',
+    "dash": '<path d="M4 8h8" stroke="{c}" stroke-width="2"/>',
+    "up": '<path d="M4 10l4-4 4 4" stroke="{c}" stroke-width="1.8"/>',
+    "down": '<path d="M4 6l4 4 4-4" stroke="{c}" stroke-width="1.8"/>',
+}
+_GLYPH_COLORS = {"check": "on_accent", "dash": "on_accent", "up": "text", "down": "text"}
+_glyph_dir: Path | None = None
+
+
+def _glyph_path(glyph: str, hex_color: str) -> str:
+    global _glyph_dir
+    if _glyph_dir is None:
+        _glyph_dir = Path(tempfile.mkdtemp(prefix="agent-ux-lab-style-"))
+        atexit.register(shutil.rmtree, _glyph_dir, True)
+    path = _glyph_dir / f"{glyph}-{hex_color.lstrip('#')}.svg"
+    if not path.exists():
+        body = _GLYPHS[glyph].format(c=hex_color)
+        path.write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16" '
+            f'fill="none" stroke-linecap="round" stroke-linejoin="round">{body}</svg>'
+        )
+    return path.as_posix()
+
+
+def style_tokens(name: str) -> dict[str, str]:
+    """Every @token of the stylesheet for a theme: its colours plus @icon_<glyph>[_off] image paths."""
+    colors = {**PALETTES[name], "on_accent": "#ffffff"}
+    tokens = dict(colors)
+    for glyph, role in _GLYPH_COLORS.items():
+        tokens[f"icon_{glyph}"] = _glyph_path(glyph, colors[role])
+        tokens[f"icon_{glyph}_off"] = _glyph_path(glyph, colors["muted"])
+    return tokens
+
+
 def stylesheet(name: str) -> str:
-    colors = PALETTES[name]
-    return _TOKEN.sub(lambda m: colors.get(m.group(1), m.group(0)), STYLE_TEMPLATE.read_text())
+    tokens = style_tokens(name)
+    return _TOKEN.sub(lambda m: tokens.get(m.group(1), m.group(0)), STYLE_TEMPLATE.read_text())
 
 
 def palette(name: str) -> QPalette:

@@ -2,6 +2,9 @@
 
 It listens to `ctx.step_event` and refreshes on a short debounce, because a streaming turn emits
 many step events per second and the list only needs to look current, not repaint on each one.
+Runs and steps are read on a worker (`Reloader`; the first open with a few hundred runs froze the
+GUI ~330 ms when read here), so `loading` is true until what was asked for is on screen. A chat
+turn's background memory runs are nested under it, and each step has a bar in a waterfall column.
 """
 
 from __future__ import annotations
@@ -10,43 +13,55 @@ import contextlib
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListView,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTreeView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from agent_core.runs import Step, export_run, list_runs, load_run
+from agent_core.runs import Run, Step, export_run, load_run
 from desktop.theme import icon
 from desktop.traces_model import (
     KIND_COLORS,
     RUN_KINDS,
+    RUN_LIMIT,
+    KindRole,
+    LatencyRole,
+    OffsetRole,
     RunId,
-    RunListModel,
+    RunTreeModel,
+    WaterfallDelegate,
+    aware,
     describe,
     details_json,
     dot_icon,
+    load_run_tree,
     tokens_text,
 )
-from ui_patterns.common import LabContext, PatternPage
+from ui_patterns.common import LabContext, PatternPage, Reloader, run_call
 
 EMPTY_RUNS = "No runs yet.\nSend a chat message or run a pattern,\nand its trace appears here live."
+LOADING_RUNS = "Loading runs…"
 EMPTY_STEPS = "Select a run to see its steps."
+LOADING_STEPS = "Loading steps…"
 EMPTY_DETAILS = "Select a step to see its input and output."
 StepIdRole = Qt.ItemDataRole.UserRole + 2
+TIMELINE_COLUMN = 4
+COLUMNS = ["Step", "Status", "ms", "Tokens", "Timeline"]
 
 
 class TraceViewer(PatternPage):
@@ -57,64 +72,83 @@ class TraceViewer(PatternPage):
         super().__init__(ctx, parent)
         self._steps: dict[str, Step] = {}
         self._shown_run: str | None = None
+        self._want_run: str | None = None  # select_run() before the list had it: select on arrival
+        self._want_focus = False  # focus_latest() before the list (or the run's steps) arrived
+        self._listed = False  # the first list has been shown
+        self._steps_token = 0  # tags each steps load: a late answer for another run is dropped
+        self._steps_busy = False
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(150)
         self._refresh_timer.timeout.connect(self.refresh)
         self._build()
+        engine = ctx.lab.engine
+        self._lister = Reloader(
+            lambda: load_run_tree(engine, self._kind, RUN_LIMIT), self._apply_runs, self, self._list_failed
+        )
         ctx.step_event.connect(self._on_step_event)
         self.refresh()
 
     # -- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(24, 24, 24, 16)
+        lay.setContentsMargins(16, 12, 16, 12)
         lay.setSpacing(8)
-        head = QHBoxLayout()
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
-        t = QLabel(self.title)
-        t.setProperty("role", "title")
-        sub = QLabel(self.subtitle)
-        sub.setProperty("role", "subtitle")
-        titles.addWidget(t)
-        titles.addWidget(sub)
-        head.addLayout(titles, 1)
+        head = QHBoxLayout()  # the shell draws the title and subtitle above the page
+        self.count_label = QLabel(LOADING_RUNS)
+        self.count_label.setProperty("role", "hint")
+        head.addWidget(self.count_label, 1)
         self.kind_filter = QComboBox()
         self.kind_filter.setAccessibleName("Filter runs by kind")
         self.kind_filter.addItem("All kinds", "")
         for k in RUN_KINDS:
             self.kind_filter.addItem(k, k)
         self.kind_filter.currentIndexChanged.connect(self._on_filter)
+        self._kind: str | None = None
         self.export_button = QPushButton(icon("export"), "Export JSON…")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export)
-        head.addWidget(self.kind_filter, 0, Qt.AlignmentFlag.AlignBottom)
-        head.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addWidget(self.kind_filter)
+        head.addWidget(self.export_button)
         lay.addLayout(head)
 
-        self.runs_model = RunListModel(self)
-        self.run_list = QListView()
+        self.runs_model = RunTreeModel(self)
+        self.run_list = QTreeView()
         self.run_list.setModel(self.runs_model)
         self.run_list.setAccessibleName("Runs")
+        self.run_list.setHeaderHidden(True)
+        self.run_list.setUniformRowHeights(True)  # every row is two lines: no per-row measuring
+        self.run_list.setIndentation(16)
+        self.run_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.run_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.run_list.selectionModel().selectionChanged.connect(self._on_run_selected)
-        self.runs_empty = self._empty_label(EMPTY_RUNS)
+        self.runs_empty = self._empty_label(LOADING_RUNS)
         self.runs_stack = self._stack(self.run_list, self.runs_empty)
+        self.runs_stack.setCurrentWidget(self.runs_empty)
 
         self.step_tree = QTreeWidget()
         self.step_tree.setAccessibleName("Steps")
-        self.step_tree.setHeaderLabels(["Step", "Status", "Latency ms", "Tokens"])
+        self.step_tree.setHeaderLabels(COLUMNS)
+        self.step_tree.headerItem().setToolTip(2, "Latency in milliseconds")
+        self.step_tree.headerItem().setToolTip(
+            TIMELINE_COLUMN, "Waterfall: each step's start within the run, and how long it took"
+        )
         self.step_tree.setRootIsDecorated(True)
         self.step_tree.setUniformRowHeights(True)
+        self.waterfall = WaterfallDelegate(self.step_tree)
+        self.step_tree.setItemDelegateForColumn(TIMELINE_COLUMN, self.waterfall)
         header = self.step_tree.header()
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for c in (1, 2, 3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TIMELINE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(TIMELINE_COLUMN, 140)
         self.step_tree.currentItemChanged.connect(self._on_step_selected)
         self.steps_empty = self._empty_label(EMPTY_STEPS)
         self.steps_stack = self._stack(self.step_tree, self.steps_empty)
+        self.steps_stack.setCurrentWidget(self.steps_empty)
 
         self.summary = QLabel(EMPTY_DETAILS)
         self.summary.setProperty("role", "hint")
@@ -157,37 +191,107 @@ class TraceViewer(PatternPage):
         return stack
 
     # -- data -----------------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        """True while runs or the selected run's steps are being read (or are due to be)."""
+        return self._lister.busy or self._steps_busy or self._refresh_timer.isActive()
+
     @Slot()
     def refresh(self) -> None:
-        """Reload runs (cheap indexed query), keeping the selected run and step."""
-        keep = self.selected_run_id()
-        kind = self.kind_filter.currentData() or None
-        runs = list_runs(self.ctx.lab.engine, kind=kind)
-        self.runs_model.set_runs(runs)
-        self.runs_stack.setCurrentWidget(self.run_list if runs else self.runs_empty)
-        row = self.runs_model.row_of(keep) if keep else -1
-        if row >= 0:
-            self.run_list.setCurrentIndex(self.runs_model.index(row))
-        self._show_run(keep if row >= 0 else None)
+        """Reload runs on a worker; the selected run and step are kept when the list arrives."""
+        self._refresh_timer.stop()
+        self._kind = self.kind_filter.currentData() or None
+        if not self._listed:
+            self.count_label.setText(LOADING_RUNS)
+        self._lister.request()
+
+    def _list_failed(self, message: str) -> None:
+        self.count_label.setText(f"Could not read the runs: {message}")
+        if not self._listed:
+            self.runs_empty.setText(f"Could not read the runs.\n{message}")
+
+    def _apply_runs(self, nodes: object) -> None:
+        assert isinstance(nodes, list)
+        keep = self._want_run or self.selected_run_id()
+        expanded = self._expanded_ids()
+        self._listed = True
+        sel = self.run_list.selectionModel()
+        sel.blockSignals(True)  # the reset clears the selection: restored below without a reload
+        self.runs_model.set_nodes(nodes)
+        for run_id in expanded:
+            self.run_list.setExpanded(self.runs_model.index_of(run_id), True)
+        index = self.runs_model.index_of(keep) if keep else QModelIndex()
+        if index.isValid():
+            self._select_index(index)
+        sel.blockSignals(False)
+        self.runs_empty.setText(EMPTY_RUNS)
+        self.runs_stack.setCurrentWidget(self.run_list if nodes else self.runs_empty)
+        shown = sum(1 + len(n.children) for n in nodes)  # type: ignore[attr-defined]
+        more = f" (the newest {RUN_LIMIT})" if len(nodes) >= RUN_LIMIT else ""
+        self.count_label.setText(f"{shown} runs{more}" if nodes else "")
+        if index.isValid() and keep == self._want_run:
+            self._want_run = None
+        if self._want_focus:
+            self._focus_latest_now()
+            return
+        self._show_run(keep if index.isValid() else None)
+
+    def _expanded_ids(self) -> list[str]:
+        m = self.runs_model
+        return [
+            rid
+            for row in range(m.rowCount())
+            if self.run_list.isExpanded(idx := m.index(row, 0)) and (rid := idx.data(RunId))
+        ]
+
+    def _select_index(self, index: QModelIndex) -> None:
+        if index.parent().isValid():
+            self.run_list.setExpanded(index.parent(), True)
+        self.run_list.setCurrentIndex(index)
+        self.run_list.scrollTo(index)
 
     def selected_run_id(self) -> str | None:
         idx = self.run_list.currentIndex()
         return idx.data(RunId) if idx.isValid() else None
 
     def select_run(self, run_id: str) -> bool:
-        row = self.runs_model.row_of(run_id)
-        if row < 0:
+        """Select a run (a top-level one or a nested memory run). Returns whether it is listed now;
+        if not, it is selected when the next list arrives (a refresh is usually on its way)."""
+        index = self.runs_model.index_of(run_id)
+        if not index.isValid():
+            self._want_run = run_id
             return False
-        self.run_list.setCurrentIndex(self.runs_model.index(row))
+        self._want_run = None
+        self._select_index(index)
         return True
 
     def focus_latest(self) -> None:
-        """Select the newest chat run and its most telling step: a recall, else the first LLM call."""
-        rows = range(self.runs_model.rowCount())
-        row = next((r for r in rows if (run := self.runs_model.run_at(r)) and run.kind == "chat"), 0)
-        if self.runs_model.rowCount() == 0:
+        """Select the newest chat run (opened, with its memory runs) and its most telling step: a
+        recall, else the first LLM call. Waits for a list or steps that are still loading."""
+        self._want_focus = True
+        if not self._lister.busy:
+            self._focus_latest_now()
+
+    def _focus_latest_now(self) -> None:
+        m = self.runs_model
+        if m.rowCount() == 0:
+            self._want_focus = False
             return
-        self.run_list.setCurrentIndex(self.runs_model.index(row))
+        row = next((r for r in range(m.rowCount()) if (run := m.run_at(r)) and run.kind == "chat"), 0)
+        index = m.index(row, 0)
+        self.run_list.setExpanded(index, True)
+        run_id = index.data(RunId)
+        if run_id != self._shown_run or self.selected_run_id() != run_id:
+            sel = self.run_list.selectionModel()
+            sel.blockSignals(True)
+            self._select_index(index)
+            sel.blockSignals(False)
+            self._show_run(run_id)  # focuses the step when the steps arrive
+        else:
+            self._focus_step()
+
+    def _focus_step(self) -> None:
+        self._want_focus = False
         items = [self.step_tree.topLevelItem(i) for i in range(self.step_tree.topLevelItemCount())]
         kinds = [self._steps[it.data(0, StepIdRole)].kind for it in items]
         for wanted in ("memory_read", "llm_call"):
@@ -196,18 +300,58 @@ class TraceViewer(PatternPage):
                 return
 
     def _show_run(self, run_id: str | None) -> None:
+        """Show a run's steps: read on a worker, the current step kept if it is still there."""
         self.export_button.setEnabled(run_id is not None)
-        keep_step = self.step_tree.currentItem().data(0, StepIdRole) if self.step_tree.currentItem() else None
+        self._steps_token += 1
+        token = self._steps_token
+        if run_id is None:
+            self._shown_run = None
+            self._steps_busy = False
+            self.step_tree.clear()
+            self._steps.clear()
+            self.steps_empty.setText(EMPTY_STEPS)
+            self.steps_stack.setCurrentWidget(self.steps_empty)
+            self._show_step(None)
+            return
+        if run_id != self._shown_run:
+            self.steps_empty.setText(LOADING_STEPS)
+            self.steps_stack.setCurrentWidget(self.steps_empty)
+        self._steps_busy = True
+        engine = self.ctx.lab.engine
+
+        def apply(loaded: object) -> None:
+            if token == self._steps_token:
+                self._steps_busy = False
+                self._fill_steps(run_id, loaded)  # type: ignore[arg-type]
+
+        def failed(message: str) -> None:
+            if token == self._steps_token:
+                self._steps_busy = False
+                self.steps_empty.setText(f"Could not read this run: {message}")
+                self.steps_stack.setCurrentWidget(self.steps_empty)
+
+        run_call(lambda: load_run(engine, run_id), apply, failed)
+
+    def _fill_steps(self, run_id: str, loaded: tuple[Run, list[Step]] | None) -> None:
+        same_run = run_id == self._shown_run
+        current = self.step_tree.currentItem()
+        keep_step = current.data(0, StepIdRole) if current is not None and same_run else None
         self.step_tree.clear()
         self._steps.clear()
         self._shown_run = run_id
-        loaded = load_run(self.ctx.lab.engine, run_id) if run_id else None
         if loaded is None:
             self.steps_empty.setText(EMPTY_STEPS)
             self.steps_stack.setCurrentWidget(self.steps_empty)
             self._show_step(None)
             return
-        _run, steps = loaded
+        run, steps = loaded
+        began = aware(run.created_at)
+        offsets = {st.id: (aware(st.started_at) - began).total_seconds() * 1000 for st in steps}
+        ends = [offsets[st.id] + st.latency_ms for st in steps]
+        # the run's own span; a step filed after it ended (background memory) sits at the edge
+        span = run.latency_ms if run.finished_at else max(ends, default=0.0)
+        inside = [e for st, e in zip(steps, ends, strict=True) if offsets[st.id] <= span]
+        self.waterfall.span_ms = max([span, *inside, 1.0])
         items: dict[str, QTreeWidgetItem] = {}
         for st in steps:
             self._steps[st.id] = st
@@ -217,11 +361,18 @@ class TraceViewer(PatternPage):
                     st.status,
                     f"{st.latency_ms:.1f}",
                     tokens_text(st),
+                    "",
                 ]
             )
             item.setIcon(0, dot_icon(KIND_COLORS.get(st.kind, "#9e9e9e")))
             item.setData(0, StepIdRole, st.id)
             item.setToolTip(0, describe(st))
+            offset = offsets[st.id]
+            item.setData(TIMELINE_COLUMN, OffsetRole, offset)
+            item.setData(TIMELINE_COLUMN, LatencyRole, st.latency_ms)
+            item.setData(TIMELINE_COLUMN, KindRole, st.kind)
+            later = " (after the run ended)" if offset > self.waterfall.span_ms else ""
+            item.setToolTip(TIMELINE_COLUMN, f"starts +{offset:.0f} ms{later} · takes {st.latency_ms:.0f} ms")
             for col in (2, 3):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             parent = items.get(st.parent_step_id or "")
@@ -234,7 +385,9 @@ class TraceViewer(PatternPage):
         if not steps:
             self.steps_empty.setText("This run has no steps yet.")
         self.steps_stack.setCurrentWidget(self.step_tree if steps else self.steps_empty)
-        if keep_step in items:
+        if self._want_focus:
+            self._focus_step()
+        elif keep_step in items:
             self.step_tree.setCurrentItem(items[keep_step])
         else:
             self._show_step(None)
@@ -290,5 +443,7 @@ class TraceViewer(PatternPage):
 
     def shutdown(self) -> None:
         self._refresh_timer.stop()
+        self._lister.close()
+        self._steps_token += 1  # a steps load still running is dropped
         with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
             self.ctx.step_event.disconnect(self._on_step_event)

@@ -51,7 +51,12 @@ PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     ("name", re.compile(r"我叫([\u4e00-\u9fff]{1,4}?)(?=[，。,.！!\s]|$)"), 0.9),
     (
         "location",
-        re.compile(r"我(?:现在)?(?:住在|搬到了?|在)([\u4e00-\u9fff]{2,8}?)(?:住|工作|生活)?[，。,.！!]"),
+        # ends at punctuation, a space or the end of the message ("我住在上海" has no "。");
+        # "我住在哪里" is a question, not a place
+        re.compile(
+            r"我(?:现在)?(?:住在|搬到了?|在)(?!哪|什么)([\u4e00-\u9fff]{2,8}?)(?:住|工作|生活)?"
+            r"(?=[，。,.！!；;\s]|$)"
+        ),
         0.85,
     ),
     ("job", re.compile(r"我是(?:一名|一个)?([\u4e00-\u9fff]{2,8}?)[，。,.！!]"), 0.75),

@@ -33,7 +33,9 @@ def test_send_streams_tokens_and_shows_memory_steps(qtbot: QtBot, make_page: Mak
     assert any("saved to memory: Name is Ada, Lives in Paris" in t and "hot path" in t for t in titles), (
         titles
     )
-    assert "TTFT" in turn.footer.text() and "hot path" in turn.footer.text()
+    footer = turn.footer.text()
+    assert "TTFT" in footer and "recall " in footer and "hot-path write " in footer, footer
+    assert "memory +" not in footer
     assert turn.assistant_actions.isVisible()
 
 

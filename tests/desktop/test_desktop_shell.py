@@ -29,7 +29,7 @@ def nav_titles(win: MainWindow) -> list[str]:
 def test_window_lists_every_registered_page(window: MainWindow) -> None:
     assert nav_titles(window) == [e.title for e in PATTERNS]
     assert {"Chat", "Memory", "Traces"} <= set(nav_titles(window))
-    assert isinstance(window.stack.currentWidget(), TraceViewer)
+    assert isinstance(window.current_page(), TraceViewer)
 
 
 def test_pages_are_created_lazily_and_switch_by_keyboard(qtbot, window: MainWindow) -> None:  # noqa: ANN001
@@ -37,7 +37,7 @@ def test_pages_are_created_lazily_and_switch_by_keyboard(qtbot, window: MainWind
     window.nav.setFocus()
     qtbot.keyClick(window.nav, Qt.Key.Key_Home)
     assert window.current_key() == PATTERNS[0].key
-    assert window.stack.currentWidget() is window.pages[PATTERNS[0].key]
+    assert window.current_page() is window.pages[PATTERNS[0].key]
     qtbot.keyClick(window.nav, Qt.Key.Key_Down)
     assert window.current_key() == PATTERNS[1].key
     assert window.show_page("traces") is window.pages["traces"]
@@ -51,11 +51,11 @@ def test_a_broken_page_shows_its_error_instead_of_crashing(qtbot, ctx, tmp_path:
     state = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
     win = MainWindow(ctx, patterns=entries, initial="bogus", window_state=state)
     qtbot.addWidget(win)
-    page = win.stack.currentWidget()
+    page = win.current_page()
     assert isinstance(page, ErrorPage)
     assert "No module named 'no_such_package'" in page.error
     win.show_page("traces")
-    assert isinstance(win.stack.currentWidget(), TraceViewer)
+    assert isinstance(win.current_page(), TraceViewer)
 
 
 def test_status_bar_shows_provider_mode_and_profile(window: MainWindow) -> None:

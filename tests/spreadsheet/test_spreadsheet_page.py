@@ -159,3 +159,118 @@ def test_cells_follow_the_profile_chosen_in_the_app(make_page, qtbot: QtBot) -> 
     assert [m["content"] for m in page.runner(prompt, column, {}).memory_used] == [
         "Signs emails as Bob from Northwind"
     ]
+
+
+def _inside(page: SpreadsheetPage, widget) -> bool:  # noqa: ANN001
+    """The widget is shown and drawn wholly inside the page (not clipped, not in an overflow)."""
+    top_left = widget.mapTo(page, widget.rect().topLeft())
+    rect = widget.rect().translated(top_left)
+    return widget.isVisible() and rect.width() > 10 and page.rect().contains(rect)
+
+
+@pytest.mark.parametrize("width", [1000, 800])
+def test_every_toolbar_control_is_visible_in_a_narrow_window(make_page, qtbot: QtBot, width: int) -> None:  # noqa: ANN001
+    """A 1024 px window leaves the page ~800 px: the run controls wrap, none hides in an overflow."""
+    page = make_page()
+    page.resize(width, 520)
+    qtbot.waitUntil(lambda: page.toolbar.width() <= width, timeout=2_000)
+    for name, button in page.tool_buttons.items():
+        assert _inside(page, button), name
+        assert button.defaultAction() is page.actions_by_name[name]
+    assert _inside(page, page.concurrency) and _inside(page, page.with_dependents)
+    assert page.toolbar.lines() >= (2 if width == 800 else 1)
+    # the wrapped line pushes the table down
+    table_top = lambda: page.table.mapTo(page, page.table.rect().topLeft()).y()  # noqa: E731
+    qtbot.waitUntil(lambda: table_top() > page.toolbar.geometry().bottom(), timeout=2_000)
+
+
+def test_the_first_agent_column_is_on_screen_at_1024(make_page, qtbot: QtBot) -> None:  # noqa: ANN001
+    page = make_page()
+    page.resize(800, 520)
+    first_agent = page.model.section_of(page.sheet.agent_order()[0])
+
+    def visible() -> bool:
+        rect = page.table.visualRect(page.model.index(0, first_agent))
+        return page.table.viewport().rect().contains(rect)
+
+    qtbot.waitUntil(visible, timeout=2_000)
+    company = page.model.index(0, page.model.section_of("Company"))
+    assert page.table.visualRect(company).left() >= 0  # sized to fit, not scrolled past the names
+    assert page.model.data(company, Qt.ItemDataRole.ToolTipRole) == "Northwind Analytics"  # elided: tooltip
+
+
+def test_after_an_input_edit_the_footer_counts_the_stale_cells(make_page, qtbot: QtBot) -> None:  # noqa: ANN001
+    page = make_page()
+    with qtbot.waitSignal(page.run_finished, timeout=30_000):
+        page.run_all()
+    qtbot.waitUntil(lambda: page.estimate_label.text() == "Every agent cell is done", timeout=5_000)
+    company = page.model.index(0, page.model.section_of("Company"))
+    assert page.model.setData(company, "Northwind Analytics GmbH")
+    stale = {c for c in page.sheet.agent_order() if page.sheet.cell(0, c).state == CellState.STALE}
+    assert stale == {"Industry", "Employees", "Summary", "Email"}  # Reachable reads only {Website}
+    qtbot.waitUntil(
+        lambda: "4 cells stale — Run stale to refresh" in page.estimate_label.text(), timeout=5_000
+    )
+    assert "Every agent cell is done" not in page.estimate_label.text()
+    with qtbot.waitSignal(page.run_finished, timeout=30_000):
+        page.run_stale()
+    qtbot.waitUntil(lambda: page.estimate_label.text() == "Every agent cell is done", timeout=5_000)
+
+
+def test_provenance_run_and_step_are_links_that_open_the_run(make_page, qtbot: QtBot) -> None:  # noqa: ANN001
+    page = make_page()
+    with qtbot.waitSignal(page.run_finished, timeout=30_000):
+        page.run_all()
+    _click(qtbot, page, 0, "Industry")
+    prov = page.sheet.cell(0, "Industry").provenance
+    run_field, step_field = page.drawer.fields["run"], page.drawer.fields["step"]
+    assert f"href='run:{prov['run_id']}'" in run_field.text() and prov["run_id"][:12] in run_field.text()
+    assert f"href='run:{prov['run_id']}'" in step_field.text() and prov["step_id"][:12] in step_field.text()
+    assert prov["run_id"] in run_field.toolTip() and prov["step_id"] in step_field.toolTip()
+    for field in (run_field, step_field):
+        with qtbot.waitSignal(page.open_run, timeout=2_000) as opened:
+            pos = field.rect().topLeft() + field.contentsRect().topLeft()
+            qtbot.mouseClick(field, Qt.MouseButton.LeftButton, pos=pos + type(pos)(12, 8))
+        assert opened.args == [prov["run_id"]]
+
+
+def test_the_shell_opens_a_provenance_run_in_the_traces_page(make_page, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QSettings
+
+    from desktop.main_window import MainWindow
+
+    page = make_page()
+    with qtbot.waitSignal(page.run_finished, timeout=30_000):
+        page.run_all()
+    run_id = page.sheet.cell(0, "Industry").provenance["run_id"]
+    state = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(page.ctx, initial="spreadsheet", window_state=state)
+    qtbot.addWidget(win)
+    shown = win.pages["spreadsheet"]
+    shown.drawer.open_run.emit(run_id)  # what a click on the Run link does
+    assert win.current_key() == "traces"
+    traces = win.pages["traces"]  # the runs load off the GUI thread; the run is selected on arrival
+    qtbot.waitUntil(lambda: traces.selected_run_id() == run_id, timeout=10_000)
+    win.shutdown()
+
+
+def test_the_plan_dialog_replaces_planning_with_the_answer(qtbot: QtBot) -> None:
+    from ui_patterns.spreadsheet.plan_dialog import PlanDialog
+
+    def plan(request: str, names: list[str]) -> list[Column]:
+        return [Column("Greeting", "agent", "Greeting for {Company}", "text")]
+
+    dialog = PlanDialog(plan, [Column("Company")])
+    qtbot.addWidget(dialog)
+    dialog.request.setText("Greet each <company>")
+    with qtbot.waitSignal(dialog.planned, timeout=5_000):
+        dialog.ask()
+        assert "Planning…" in dialog.transcript.toPlainText()
+    text = dialog.transcript.toPlainText()
+    assert "Planning…" not in text and "1 column: Greeting" in text and "Greet each <company>" in text
+    assert dialog.add_button.isEnabled() and dialog.send.isEnabled()
+    dialog.request.setText("again")
+    with qtbot.waitSignal(dialog.planned, timeout=5_000):
+        dialog.ask()
+    assert "Planning…" not in dialog.transcript.toPlainText()
+    assert dialog.transcript.toPlainText().count("1 column: Greeting") == 2

@@ -7,6 +7,7 @@ streams corrupts neither), a ChatRunner for the live turn and a queue for messag
 from __future__ import annotations
 
 import contextlib
+import copy
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
@@ -60,22 +61,26 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
         self.current_conversation_id: str | None = None
         self._closed = False
 
-        # header
-        heading = QLabel(f"<b>{self.title}</b>", self)
+        # header (the shell draws the page's title and subtitle above it)
         self.streaming_toggle = QCheckBox("Streaming", self)
         self.streaming_toggle.setChecked(ctx.lab.settings.streaming)
         self.streaming_toggle.setToolTip("Off: the reply arrives as one message after a thinking state")
+        # The memory mode is one setting (the status bar and Settings show it too): this box
+        # writes it, and follows it when it changes elsewhere.
         self.memory_mode_combo = QComboBox(self)
         self.memory_mode_combo.addItems(list(MEMORY_MODES))
         self.memory_mode_combo.setCurrentText(ctx.lab.settings.memory_mode)
+        self.memory_mode_combo.setAccessibleName("Memory mode")
         self.memory_mode_combo.setToolTip(
             "hot_path: a memory tool before answering · background: after the reply · both · off"
         )
+        mode_label = QLabel("Memory:", self)
+        mode_label.setBuddy(self.memory_mode_combo)
         header = QHBoxLayout()
-        header.addWidget(heading)
         header.addStretch(1)
         header.addWidget(self.streaming_toggle)
-        header.addWidget(QLabel("Memory:", self))
+        header.addSpacing(8)
+        header.addWidget(mode_label)
         header.addWidget(self.memory_mode_combo)
 
         # conversation list
@@ -146,6 +151,8 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
         ctx.job_done.connect(self._on_job_done)
         ctx.step_event.connect(self._on_step)
         ctx.profile_changed.connect(self._on_profile_changed)
+        ctx.settings_changed.connect(self._on_settings_changed)
+        self.memory_mode_combo.currentTextChanged.connect(self.set_memory_mode)
 
         first = self.conversations.id_at(0)
         self._show(first)
@@ -214,6 +221,23 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
     def stop(self) -> None:
         self.runner.stop()
 
+    @Slot(str)
+    def set_memory_mode(self, mode: str) -> None:
+        """Make `mode` the memory mode setting (saved, so the status bar and Settings agree)."""
+        if mode not in MEMORY_MODES or mode == self.ctx.lab.settings.memory_mode:
+            return
+        s = copy.deepcopy(self.ctx.lab.settings)
+        s.memory_mode = mode
+        self.ctx.apply_settings(s)
+
+    @Slot()
+    def _on_settings_changed(self) -> None:
+        mode = self.ctx.lab.settings.memory_mode
+        if self.memory_mode_combo.currentText() != mode:
+            self.memory_mode_combo.blockSignals(True)
+            self.memory_mode_combo.setCurrentText(mode)
+            self.memory_mode_combo.blockSignals(False)
+
     def shutdown(self) -> None:
         self._closed = True
         self.queue.clear()
@@ -222,6 +246,7 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
             (self.ctx.job_done, self._on_job_done),
             (self.ctx.step_event, self._on_step),
             (self.ctx.profile_changed, self._on_profile_changed),
+            (self.ctx.settings_changed, self._on_settings_changed),
         ):
             with contextlib.suppress(RuntimeError, TypeError):
                 sig.disconnect(slot)

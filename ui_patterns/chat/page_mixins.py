@@ -11,6 +11,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Slot
 from PySide6.QtWidgets import QListView, QMessageBox, QStackedWidget
 
 from ui_patterns.chat import branches
+from ui_patterns.chat.costs import memory_costs
 from ui_patterns.chat.transcript import Transcript
 from ui_patterns.chat.turn import TurnWidget
 from ui_patterns.common import LabContext, run_call
@@ -112,7 +113,7 @@ class TurnActionsMixin(_PageState):
             self.feedback_done.emit(out)
 
         def failed(msg: str) -> None:
-            turn.show_feedback_result(f"feedback failed: {msg}")
+            turn.show_feedback_result(f"feedback failed: {msg}", error=True)
             self.feedback_done.emit({"error": msg})
 
         run_call(lambda: lab.feedback(mid, score, comment, profile=profile), done, failed)
@@ -136,9 +137,11 @@ class ConversationsMixin(_PageState):
         self.stack.setCurrentWidget(t)
 
     def _fill(self, t: Transcript) -> None:
-        for user, reply in branches.pair_turns(self.ctx.lab.conversations.messages(t.conversation_id or "")):
+        pairs = branches.pair_turns(self.ctx.lab.conversations.messages(t.conversation_id or ""))
+        costs = memory_costs(self.ctx.lab.engine, [r.run_id for _u, r in pairs if r is not None and r.run_id])
+        for user, reply in pairs:
             turn = self._new_turn(t, user.content)
-            turn.load(user, reply)
+            turn.load(user, reply, costs.get(reply.run_id or "") if reply is not None else None)
             self._set_versions(turn)
             turn.set_locked(self.runner.running)
         t.scroll_to_bottom()

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ui_patterns.chat.turn import TurnWidget
 
 EXAMPLES = ("My name is Ada and I live in Paris.", "Where do I live?", "我叫李雷，我住在上海。")
 PIN_SLACK_PX = 24
+EMPTY_MAX_WIDTH = 560
 
 
 class EmptyState(QWidget):
-    """A friendly start: what the page is for, and three messages that show memory at work."""
+    """A friendly start: what the page is for, and three messages that show memory at work.
+
+    At most 560 px wide and narrower when the transcript is: the hint wraps to whatever width it
+    gets (its height follows), so no line is ever cut off.
+    """
 
     example_clicked = Signal(str)
 
@@ -35,6 +40,8 @@ class EmptyState(QWidget):
         )
         hint.setWordWrap(True)
         hint.setProperty("muted", True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.title, self.hint = title, hint
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 48, 24, 24)
         lay.setSpacing(8)
@@ -48,9 +55,8 @@ class EmptyState(QWidget):
             self.buttons.append(b)
             lay.addWidget(b)
         lay.addStretch(1)
-        self.setFixedWidth(520)
-        hint.setFixedWidth(520 - 48)
-        hint.setMinimumHeight(hint.heightForWidth(520 - 48))
+        self.setMaximumWidth(EMPTY_MAX_WIDTH)
+        self.setMinimumWidth(200)
 
 
 class Transcript(QScrollArea):
@@ -67,7 +73,11 @@ class Transcript(QScrollArea):
         self._lay.setContentsMargins(16, 12, 16, 12)
         self._lay.setSpacing(4)
         self.empty = EmptyState(body)
-        self._lay.addWidget(self.empty, 0, Qt.AlignmentFlag.AlignHCenter)
+        centred = QHBoxLayout()  # centred by stretches, not an alignment: the hint keeps wrapping
+        centred.addStretch(1)
+        centred.addWidget(self.empty, 100)
+        centred.addStretch(1)
+        self._lay.addLayout(centred)
         self._lay.addStretch(1)
         self.setWidget(body)
         self.pinned = True

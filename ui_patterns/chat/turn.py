@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from agent_core.agent import AgentEvent, TurnResult
@@ -25,6 +28,11 @@ from ui_patterns.chat.bubbles import Bubble
 from ui_patterns.chat.steps import HBox, StepsPanel, ms, recalled_details, recalled_title, written_lines
 
 MUTED_QSS = 'QLabel[muted="true"] { color: palette(placeholder-text); }'
+ERROR_ICON = Path(__file__).resolve().parents[2] / "assets" / "icons" / "error.svg"
+ICON_PX = 16
+STOPPED_EMPTY = "stopped before a reply"
+STOPPED_PARTIAL = "stopped — partial reply kept"
+HOT_SAVING = "saving to memory (hot path)…"
 
 
 def muted(text: str, parent: QWidget) -> QLabel:
@@ -35,11 +43,71 @@ def muted(text: str, parent: QWidget) -> QLabel:
     return label
 
 
-def footer_text(latency_ms: float, ttft_ms: float | None, memory_ms: float, hot_ms: float | None) -> str:
-    parts = [f"total {ms(latency_ms)}", f"TTFT {ms(ttft_ms)}", f"memory +{ms(memory_ms)}"]
-    if hot_ms:
-        parts[-1] += f" (hot path {ms(hot_ms)})"
+def set_tone(label: QLabel, tone: str) -> None:
+    """ "muted" (grey notes) or "error": the app stylesheet's QLabel[role="error"], i.e. the theme's
+    danger colour (the page's own muted rule would win over it, so muted is switched off)."""
+    label.setProperty("muted", tone == "muted")
+    label.setProperty("role", "error" if tone == "error" else None)
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def error_pixmap(label: QLabel, px: int = ICON_PX) -> QPixmap:
+    """assets/icons/error.svg drawn in the label's (polished) text colour, crisp on HiDPI."""
+    colour = label.palette().color(QPalette.ColorRole.WindowText).name()
+    ratio = label.devicePixelRatioF() or 1.0
+    svg = ERROR_ICON.read_text().replace("currentColor", colour) if ERROR_ICON.exists() else ""
+    pix = QPixmap(QSize(round(px * ratio), round(px * ratio)))
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    QSvgRenderer(QByteArray(svg.encode())).render(painter)
+    painter.end()
+    pix.setDevicePixelRatio(ratio)
+    return pix
+
+
+class ToneIcon(QLabel):
+    """The icon beside a note that turned into an error (hidden while the note is only muted)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(ICON_PX, ICON_PX)
+        self.setAccessibleName("Error")
+        self.hide()
+
+    def follow(self, label: QLabel, tone: str) -> None:
+        set_tone(label, tone)
+        if tone == "error":
+            self.setPixmap(error_pixmap(label))
+        self.setVisible(tone == "error" and label.isVisibleTo(label.parentWidget()))
+
+
+def footer_text(
+    latency_ms: float,
+    ttft_ms: float | None,
+    recall_ms: float | None,
+    write_ms: float | None,
+    memory_ms: float | None = None,
+) -> str:
+    """ "total · TTFT · recall · hot-path write": recall and the hot-path write are separate costs
+    (a first recall that warms the index up is then not mistaken for an expensive save). Without
+    step timings (an old message), the stored memory total stands in for both."""
+    parts = [f"total {ms(latency_ms)}", f"TTFT {ms(ttft_ms)}"]
+    if recall_ms is not None:
+        parts.append(f"recall {ms(recall_ms)}")
+    if write_ms:
+        parts.append(f"hot-path write {ms(write_ms)}")
+    if recall_ms is None and not write_ms and memory_ms:
+        parts.append(f"memory {ms(memory_ms)}")
     return " · ".join(parts)
+
+
+def saved_title(written: dict) -> str:
+    """The one-line title of a finished hot-path save (from its step's output or the saved event)."""
+    lines = written_lines(written) or ["nothing new to save"]
+    added = ", ".join(a["content"] for a in written.get("added", []) if a.get("kind") != "episodic")
+    what = f"saved to memory: {added}" if added else lines[0]
+    return f"{what} · {ms(written.get('latency_ms'))} (hot path)"
 
 
 class TurnWidget(QFrame):
@@ -63,6 +131,9 @@ class TurnWidget(QFrame):
         self.result: TurnResult | None = None
         self._pending_since = 0.0
         self._hot_ms = 0.0
+        self._recall_ms: float | None = None
+        self._hot_keys: list[str] = []  # rows of hot-path saves, in the order their steps started
+        self._saved_seen = 0
 
         self.user_bubble = Bubble("user", user_text, self)
         self.user_actions = UserActions(self)
@@ -70,10 +141,12 @@ class TurnWidget(QFrame):
         self.steps = StepsPanel(self)
         self.assistant_bubble = Bubble("assistant", "", self)
         self.status_label = muted("", self)
+        self.status_icon = ToneIcon(self)
         self.retry_button = QPushButton("Retry", self)
         self.retry_button.hide()
         self.footer = muted("", self)
         self.memory_label = muted("", self)
+        self.memory_icon = ToneIcon(self)
         self.assistant_actions = AssistantActions(self)
         self.feedback = FeedbackEditor(self)
         self.feedback_result = muted("", self)
@@ -97,8 +170,12 @@ class TurnWidget(QFrame):
         user_col.addWidget(self.user_actions)
         user_col.addWidget(self.editor)
         status_row = HBox(None, 8)
+        status_row.addWidget(self.status_icon, 0, Qt.AlignmentFlag.AlignTop)
         status_row.addWidget(self.status_label, 1)
         status_row.addWidget(self.retry_button)
+        memory_row = HBox(None, 8)
+        memory_row.addWidget(self.memory_icon, 0, Qt.AlignmentFlag.AlignTop)
+        memory_row.addWidget(self.memory_label, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 12)
         lay.setSpacing(4)
@@ -106,9 +183,9 @@ class TurnWidget(QFrame):
         lay.addWidget(self.steps)
         lay.addWidget(self.assistant_bubble, 0, Qt.AlignmentFlag.AlignLeft)
         lay.addLayout(status_row)
+        lay.addWidget(self.footer)
+        lay.addLayout(memory_row)
         for w in (
-            self.footer,
-            self.memory_label,
             self.assistant_actions,
             self.feedback,
             self.feedback_result,
@@ -143,6 +220,13 @@ class TurnWidget(QFrame):
     def _show_actions(self, on: bool) -> None:
         self.user_actions.setVisible(on and bool(self.user_message_id))
         self.assistant_actions.setVisible(on and bool(self.message_id) and self.status != "error")
+        # no reply (stopped before the first token): nothing to copy or rate, only to regenerate
+        has_reply = bool(self.assistant_text().strip())
+        aa = self.assistant_actions
+        for b in (aa.copy_button, aa.thumb_up, aa.thumb_down):
+            b.setVisible(has_reply)
+        if not has_reply:
+            self.feedback.hide()
 
     def set_locked(self, locked: bool) -> None:
         """While any run is in progress, nothing may branch or rate: the actions are disabled.
@@ -164,7 +248,11 @@ class TurnWidget(QFrame):
         self.status = status
         self.status_label.setText(text)
         self.status_label.setVisible(bool(text))
+        self.status_icon.follow(self.status_label, "error" if status == "error" else "muted")
         self.assistant_bubble.set_state(status)
+
+    def _stopped_text(self) -> str:
+        return STOPPED_PARTIAL if self.assistant_text().strip() else STOPPED_EMPTY
 
     # -- a live run -------------------------------------------------------------------------------
     def set_queued(self) -> None:
@@ -182,9 +270,10 @@ class TurnWidget(QFrame):
         self.assistant_bubble.set_text("")
         self.steps.clear()
         self.retry_button.hide()
-        for w in (self.footer, self.memory_label, self.feedback_result):
+        for w in (self.footer, self.memory_label, self.memory_icon, self.feedback_result):
             w.hide()
-        self._hot_ms = 0.0
+        self._hot_ms, self._recall_ms = 0.0, None
+        self._hot_keys, self._saved_seen = [], 0
         self._set_status("running", "streaming…" if streaming else "thinking…")
         self._show_actions(False)
 
@@ -198,16 +287,16 @@ class TurnWidget(QFrame):
             self.run_id, self.user_message_id = d["run_id"], d["user_message_id"]
         elif ev.kind == "recalled":
             mems = d.get("memories", [])
+            self._recall_ms = d.get("latency_ms", 0.0)
             self.steps.set_step(
                 "recalled", recalled_title(mems, d.get("latency_ms", 0.0)), recalled_details(mems)
             )
         elif ev.kind == "saved":
-            lines = written_lines(d) or ["nothing new to save"]
             self._hot_ms += d.get("latency_ms", 0.0)
-            added = ", ".join(a["content"] for a in d.get("added", []) if a.get("kind") != "episodic")
-            what = f"saved to memory: {added}" if added else lines[0]
-            title = f"{what} · {ms(d.get('latency_ms'))} (hot path)"
-            self.steps.set_step(f"saved{len(self.steps.rows)}", title, lines)
+            # the live row its step opened ("saving to memory…"), else a row of its own
+            i, self._saved_seen = self._saved_seen, self._saved_seen + 1
+            key = self._hot_keys[i] if i < len(self._hot_keys) else f"saved{len(self.steps.rows)}"
+            self.steps.set_step(key, saved_title(d), written_lines(d) or ["nothing new to save"])
         elif ev.kind == "notice":
             self.steps.set_step("notice", "⚠ " + d["text"], [])
         elif ev.kind == "memory_note":
@@ -218,8 +307,13 @@ class TurnWidget(QFrame):
             self.message_id = d.get("message_id", "")
 
     def on_step(self, event: str, step: object) -> None:
-        """Tool calls of this turn's run, from the run recorder (they are not chat events)."""
-        if getattr(step, "kind", "") != "tool_call":
+        """Tool calls and hot-path saves of this turn's run, live from the run recorder (the chat
+        events only report a save once the whole reply is done)."""
+        kind = getattr(step, "kind", "")
+        if kind == "memory_write" and getattr(step, "name", "") == "save_memory":
+            self._on_hot_save(event, step)
+            return
+        if kind != "tool_call":
             return
         name = getattr(step, "name", "tool")
         if event == "started":
@@ -231,6 +325,21 @@ class TurnWidget(QFrame):
                 step.id, f"tool {name} · {state}", [f"arguments: {step.input_json}", f"→ {out}"]
             )
 
+    def _on_hot_save(self, event: str, step: object) -> None:
+        key = f"hot:{step.id}"  # type: ignore[attr-defined]
+        if key not in self._hot_keys:
+            self._hot_keys.append(key)
+        args = [f"arguments: {getattr(step, 'input_json', '')}"]
+        if event == "started":
+            self.steps.set_step(key, HOT_SAVING, args)
+        elif getattr(step, "status", "") == "error":
+            error = str(getattr(step, "error", "") or "the write failed")
+            self.steps.set_step(key, "⚠ saving to memory failed (hot path)", [error, *args])
+        else:
+            out = step.output  # type: ignore[attr-defined]
+            out = out if isinstance(out, dict) else {}
+            self.steps.set_step(key, saved_title(out), written_lines(out) or ["nothing new to save"])
+
     def finish(self, result: TurnResult, status: str) -> None:
         self.result = result
         self.message_id = result.message_id
@@ -238,18 +347,21 @@ class TurnWidget(QFrame):
         if status == "error":
             self.show_error(result.error or "the model call failed")
             return
-        self._set_status(status, "stopped — partial reply kept" if status == "stopped" else "")
+        self._set_status(status, self._stopped_text() if status == "stopped" else "")
         self.footer.setText(
-            footer_text(result.latency_ms, result.ttft_ms, result.memory_latency_ms, self._hot_ms)
+            footer_text(
+                result.latency_ms, result.ttft_ms, self._recall_ms, self._hot_ms, result.memory_latency_ms
+            )
         )
         self.footer.show()
         self.memories_link.show()
         self._show_actions(True)
 
     def show_error(self, message: str) -> None:
-        """Inline, next to a Retry; the user's message stays (it was persisted before the call)."""
-        self._set_status("error", f"⚠ {message}")
+        """Inline, in the theme's danger colour with an icon, next to a Retry; the user's message
+        stays (it was persisted before the call)."""
         self.status_label.show()
+        self._set_status("error", message)
         self.retry_button.show()
         self.assistant_bubble.set_text(self.assistant_bubble.text())
         self._show_actions(False)
@@ -276,22 +388,27 @@ class TurnWidget(QFrame):
             text = f"memory: nothing new to save (after {after:.0f} ms)"
         if counts and counts.get("discarded"):
             text += f" · {counts['discarded']} discarded below the quality thresholds"
-        self.memory_label.setToolTip("\n".join(notes or []))
+        self.memory_label.setToolTip(error or "\n".join(notes or []))
         self.memory_label.setText(text)
         self.memory_label.show()
+        self.memory_icon.follow(self.memory_label, "error" if error else "muted")
 
     def show_turn_memories(self, lines: list[str]) -> None:
         """The provenance answer: what this turn wrote to memory (replaced facts marked)."""
         self.turn_memories.setText("\n".join(f"• {x}" for x in lines) or "this turn wrote no memories")
         self.turn_memories.show()
 
-    def show_feedback_result(self, text: str) -> None:
+    def show_feedback_result(self, text: str, *, error: bool = False) -> None:
         self.feedback_result.setText(text)
+        set_tone(self.feedback_result, "error" if error else "muted")
         self.feedback_result.show()
 
     # -- a persisted turn ----------------------------------------------------------------------------
-    def load(self, user: Message, reply: Message | None) -> None:
-        """Show a turn from the database (footer from the stored latencies; steps live in the trace)."""
+    def load(
+        self, user: Message, reply: Message | None, costs: tuple[float | None, float] | None = None
+    ) -> None:
+        """Show a turn from the database. The footer's recall and hot-path write come from the run's
+        steps when the caller read them (`costs`), else the stored memory total stands in."""
         self.user_message_id = user.id
         if reply is None:
             self._set_status("error", "no reply was saved for this message")
@@ -302,8 +419,11 @@ class TurnWidget(QFrame):
         if reply.status == "error":
             self.show_error(reply.error or "the model call failed")
             return
-        self._set_status(reply.status, "stopped — partial reply kept" if reply.status == "stopped" else "")
-        self.footer.setText(footer_text(reply.latency_ms, reply.ttft_ms, reply.memory_latency_ms, None))
+        self._set_status(reply.status, self._stopped_text() if reply.status == "stopped" else "")
+        recall, write = costs if costs is not None else (None, 0.0)
+        self.footer.setText(
+            footer_text(reply.latency_ms, reply.ttft_ms, recall, write, reply.memory_latency_ms)
+        )
         self.footer.show()
         self.memories_link.show()
         if reply.feedback:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from ui_patterns.spreadsheet.page import SpreadsheetPage
 
 
-def run_demo(page: SpreadsheetPage, wait_until_idle: Callable[[Callable[[], bool]], None]) -> None:
+def run_demo(page: SpreadsheetPage, wait_until_idle: Callable[..., None]) -> None:
     """Run every agent column, then show the provenance of the first row's last agent cell."""
     page.run_all()
     wait_until_idle(lambda: not page.busy)
@@ -17,6 +17,9 @@ def run_demo(page: SpreadsheetPage, wait_until_idle: Callable[[Callable[[], bool
     if sheet is None or not sheet.agent_order():
         return
     index = page.model.index(0, page.model.section_of(sheet.agent_order()[-1]))
-    page.table.scrollTo(index)
     page.table.setCurrentIndex(index)
     page.show_provenance(index)
+    wait_until_idle(
+        lambda: page.drawer.isVisible() and page.table.viewport().width() < page.width() * 0.8, 2.0
+    )
+    page.table.scrollTo(index)  # after the drawer took its share of the width

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,10 +29,19 @@ def _text_box(height: int) -> QPlainTextEdit:
     return box
 
 
+def _run_link(run_id: str, label: str, title: str) -> str:
+    """A short, clickable id: the first 12 characters, the whole id in the tooltip."""
+    short = label if len(label) <= 14 else f"{label[:12]}…"
+    return (
+        f"<a href='run:{escape(run_id, quote=True)}' title='{escape(title, quote=True)}'>{escape(short)}</a>"
+    )
+
+
 class ProvenanceDrawer(QFrame):
     """Shows one cell; `retry_requested(row, column)` asks the page to run it again."""
 
     retry_requested = Signal(int, str)
+    open_run = Signal(str)  # the Run or Step link: show that run in the Traces page
     closed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -63,13 +75,20 @@ class ProvenanceDrawer(QFrame):
                            ("tokens", "Tokens"), ("cost", "Cost"), ("memory", "Memory used")):  # fmt: skip
             field = QLabel("—")
             field.setWordWrap(True)
-            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if key in ("run", "step"):
+                field.setTextFormat(Qt.TextFormat.RichText)
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+                field.linkActivated.connect(self._on_link)
+            else:
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = field
             form.addRow(label, field)
         self.prompt = _text_box(140)
         self.system = _text_box(110)
-        layout = QVBoxLayout(self)
-        layout.addLayout(head)
+        body = QWidget()
+        body.setObjectName("provenanceBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 4, 0)
         layout.addWidget(self.state)
         layout.addWidget(self.error)
         layout.addWidget(self.retry)
@@ -81,6 +100,17 @@ class ProvenanceDrawer(QFrame):
         layout.addWidget(QLabel("System prompt"))
         layout.addWidget(self.system)
         layout.addStretch(1)
+        # the details scroll inside the drawer, so it never makes the page taller than a small window
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        body.setAutoFillBackground(False)
+        self.scroll.viewport().setAutoFillBackground(False)
+        outer = QVBoxLayout(self)
+        outer.addLayout(head)
+        outer.addWidget(self.scroll, 1)
 
     def show_cell(self, row: int, column: Column, cell: Cell) -> None:
         self.row, self.column_name = row, column.name
@@ -100,9 +130,12 @@ class ProvenanceDrawer(QFrame):
         prov = cell.provenance or {}
         tokens_in, tokens_out = int(prov.get("prompt_tokens") or 0), int(prov.get("completion_tokens") or 0)
         memory = prov.get("memory_used") or []
+        run_id, step_id = str(prov.get("run_id") or ""), str(prov.get("step_id") or "")
         values = {
-            "run": prov.get("run_id") or "—",
-            "step": prov.get("step_id") or "—",
+            "run": _run_link(run_id, run_id, "Open this run in Traces") if run_id else "—",
+            "step": _run_link(run_id, step_id, f"Open the run in Traces (step {step_id})")
+            if run_id and step_id
+            else (step_id or "—"),
             "model": prov.get("model") or "—",
             "latency": f"{float(prov['latency_ms']):.0f} ms" if prov.get("latency_ms") is not None else "—",
             "tokens": f"{tokens_in} in + {tokens_out} out" if prov else "—",
@@ -111,12 +144,19 @@ class ProvenanceDrawer(QFrame):
         }
         for key, text in values.items():
             self.fields[key].setText(str(text))
+        self.fields["run"].setToolTip(f"Run {run_id} · click to open it in Traces" if run_id else "")
+        self.fields["step"].setToolTip(f"Step {step_id} of run {run_id} · click to open" if step_id else "")
         if column.kind == "input":
             self.prompt.setPlainText("(input column: typed or imported, not generated)")
         else:
             self.prompt.setPlainText(str(prov.get("prompt") or f"(not run yet)\n{column.prompt}"))
         self.system.setPlainText(str(prov.get("system_prompt") or ""))
         self.show()
+
+    @Slot(str)
+    def _on_link(self, href: str) -> None:
+        if href.startswith("run:"):
+            self.open_run.emit(href.removeprefix("run:"))
 
     @Slot()
     def _retry(self) -> None:

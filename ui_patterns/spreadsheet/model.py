@@ -300,7 +300,7 @@ class SheetModel(QAbstractTableModel):
         if role == CELL_ROLE:
             return cell
         if not agent:
-            return None
+            return (cell.text or None) if role == _ROLE.ToolTipRole else None  # narrow inputs elide
         if role == _ROLE.DecorationRole:
             return glyph_icon(cell.state) if cell.state != CellState.EMPTY else None
         if role == _ROLE.BackgroundRole:

@@ -11,7 +11,8 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableView,
-    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,7 @@ from agent_core.engine import EngineError
 from agent_core.sheet import (
     BatchedCellRunner,
     CellRunner,
+    CellState,
     Column,
     RunHandle,
     Sheet,
@@ -49,9 +51,32 @@ from ui_patterns.spreadsheet.column_dialog import AddColumnDialog
 from ui_patterns.spreadsheet.drawer import ProvenanceDrawer
 from ui_patterns.spreadsheet.model import SheetModel
 from ui_patterns.spreadsheet.plan_dialog import PlanDialog
+from ui_patterns.spreadsheet.wrapbar import WrapBar
 
+INPUT_MIN_WIDTH = 72
+INPUT_MAX_WIDTH = 170
+AGENT_WIDTH = 250
+INPUT_SHARE = 0.6  # inputs take at most this share of the table's width
 DEMO_CSV = Path(__file__).resolve().parents[2] / "assets" / "sheet" / "customers.csv"
 Submit = Callable[[SheetExecutor], RunHandle]
+
+
+def _cells(n: int) -> str:
+    return "cell" if n == 1 else "cells"
+
+
+def _fit_widths(wanted: dict[int, int], floors: dict[int, int], room: int) -> dict[int, int]:
+    """Cap the widest columns first (water-filling) until they fit `room`; never below a floor."""
+    if sum(wanted.values()) <= room:
+        return dict(wanted)
+    low, high = 0, max(wanted.values())
+    while low < high:  # the largest cap that fits
+        cap = (low + high + 1) // 2
+        if sum(max(floors[s], min(w, cap)) for s, w in wanted.items()) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return {s: max(floors[s], min(w, low)) for s, w in wanted.items()}
 
 
 def demo_sheet() -> Sheet:
@@ -78,6 +103,7 @@ class SpreadsheetPage(PatternPage):
     subtitle = "Columns are prompts; cells run in dependency order and explain themselves."
     run_finished = Signal()
     sheet_loaded = Signal()
+    open_run = Signal(str)  # a provenance link: the shell shows this run in the Traces page
 
     def __init__(self, ctx: LabContext, parent: QWidget | None = None, *, runner: CellRunner | None = None,
                  load_demo: bool = True) -> None:  # fmt: skip
@@ -103,12 +129,22 @@ class SpreadsheetPage(PatternPage):
         self.table.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
+        self._sizing = False
+        self._user_sized = False
         self.model.columnsInserted.connect(self._size_columns)
+        self.table.horizontalHeader().sectionResized.connect(self._on_section_resized)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.drawer = ProvenanceDrawer()
         self.drawer.hide()
         self.drawer.retry_requested.connect(self.retry_cell)
+        self.drawer.open_run.connect(self.open_run)
         self.model.flushed.connect(self._refresh_drawer)
+        self._footer_timer = QTimer(self)
+        self._footer_timer.setSingleShot(True)
+        self._footer_timer.setInterval(150)
+        self._footer_timer.timeout.connect(self._refresh_footer)
+        self.model.flushed.connect(self._note_cells_changed)
         self.toolbar = self._build_toolbar()
         self.estimate_label = QLabel()
         self.live_label = QLabel("No run yet")
@@ -132,6 +168,7 @@ class SpreadsheetPage(PatternPage):
         self._poll.setInterval(200)
         self._poll.timeout.connect(self._tick)
         ctx.profile_changed.connect(self._on_profile_changed)
+        self.table.viewport().installEventFilter(self)
         if load_demo:
             self.set_sheet(demo_sheet())
 
@@ -142,33 +179,60 @@ class SpreadsheetPage(PatternPage):
         if set_profile is not None:
             set_profile(profile)
 
-    def _build_toolbar(self) -> QToolBar:
-        bar = QToolBar()
+    def _build_toolbar(self) -> WrapBar:
+        """Every control stays on screen: groups wrap to a second line on a narrow window (a
+        QToolBar hid Run column, Run row, Cancel and Concurrency behind an overflow arrow)."""
+        bar = WrapBar()
+        bar.setObjectName("sheetToolbar")
         self.actions_by_name = {}
-        for name, text, slot in (
-            ("import", "Import CSV…", self.import_csv), ("export", "Export CSV…", self.export_csv), ("|", "", None),
-            ("add", "Add agent column…", self.add_column), ("plan", "New from prompt…", self.new_from_prompt),
-            ("|", "", None), ("all", "Run all", self.run_all), ("stale", "Run stale", self.run_stale),
-            ("column", "Run column", self.run_selected_column), ("row", "Run row", self.run_selected_row),
-            ("cancel", "Cancel", self.cancel),
-        ):  # fmt: skip
-            if name == "|":
-                bar.addSeparator()
-                continue
-            action = bar.addAction(text)
-            action.triggered.connect(slot)
-            self.actions_by_name[name] = action
-        bar.addSeparator()
-        self.with_dependents = QCheckBox("with dependents")
-        self.with_dependents.setToolTip("Re-running a column or cell also re-runs the columns that read it")
-        self.with_dependents.setChecked(True)
-        bar.addWidget(self.with_dependents)
-        bar.addWidget(QLabel("  Concurrency "))
-        self.concurrency = QSpinBox()
-        self.concurrency.setRange(1, 64)
-        self.concurrency.setValue(8)
-        self.concurrency.setToolTip("Rows run in parallel; applies to the next run")
-        bar.addWidget(self.concurrency)
+        self.tool_buttons: dict[str, QToolButton] = {}
+        groups = (
+            (("all", "Run all", self.run_all, "Run every agent cell that is not done"),
+             ("stale", "Run stale", self.run_stale, "Re-run the cells whose inputs changed"),
+             ("column", "Run column", self.run_selected_column, "Run the selected cell's agent column"),
+             ("row", "Run row", self.run_selected_row, "Run every agent cell of the selected row"),
+             ("cancel", "Cancel", self.cancel, "Stop the run; queued cells go back to empty")),
+            (),  # the run options
+            (("add", "Add agent column…", self.add_column, "A new column whose cells an agent fills"),
+             ("plan", "New from prompt…", self.new_from_prompt, "Describe a task; the agent plans columns")),
+            (("import", "Import CSV…", self.import_csv, "Open a CSV file as the sheet"),
+             ("export", "Export CSV…", self.export_csv, "Save the sheet with its agent columns")),
+        )  # fmt: skip
+        for group in groups:
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 12, 0)
+            row.setSpacing(2)
+            for name, text, slot, tip in group:
+                action = QAction(text, self)
+                action.setIconText(text)  # a tool button would drop the "…" that says a dialog follows
+                action.setToolTip(tip)
+                action.triggered.connect(slot)
+                self.actions_by_name[name] = action
+                button = QToolButton()
+                button.setDefaultAction(action)
+                button.setObjectName(f"sheet_{name}")
+                self.tool_buttons[name] = button
+                row.addWidget(button)
+            if not group:
+                self.with_dependents = QCheckBox("with dependents")
+                self.with_dependents.setToolTip(
+                    "Re-running a column or cell also re-runs the columns that read it"
+                )
+                self.with_dependents.setChecked(True)
+                row.addWidget(self.with_dependents)
+                row.addSpacing(8)
+                label = QLabel("Concurrency")
+                row.addWidget(label)
+                self.concurrency = QSpinBox()
+                self.concurrency.setRange(1, 64)
+                self.concurrency.setValue(8)
+                self.concurrency.setFixedWidth(76)
+                self.concurrency.setToolTip("Rows run in parallel; applies to the next run")
+                label.setBuddy(self.concurrency)
+                row.addWidget(self.concurrency)
+            bar.add(box)
+        self.tool_buttons["all"].setStyleSheet("font-weight: 600;")  # the main action
         self.actions_by_name["cancel"].setEnabled(False)
         return bar
 
@@ -181,6 +245,7 @@ class SpreadsheetPage(PatternPage):
     def set_sheet(self, sheet: Sheet) -> None:
         self._drop_executor()
         self.model.set_sheet(sheet)
+        self._user_sized = False
         self._size_columns()
         self.drawer.hide()
         self.estimate_label.setText(self._estimate_text())
@@ -361,18 +426,69 @@ class SpreadsheetPage(PatternPage):
             self.actions_by_name[name].setEnabled(not self.busy)
 
     def _estimate_text(self) -> str:
+        """The footer: stale cells first (an input edit made them out of date), else what a full
+        run would cost, else that everything is done."""
         sheet = self.sheet
-        if sheet is None or len(sheet) > 2_000:  # large sheets get their estimate when a run starts
+        if sheet is None:
             return ""
+        stale = sum(self.model.progress(name).get(CellState.STALE, 0) for name in sheet.agent_order())
+        if len(sheet) > 2_000:  # large sheets get their estimate when a run starts
+            return f"{stale:,} {_cells(stale)} stale — Run stale to refresh" if stale else ""
+        if stale:
+            planned = estimate(sheet, cells_for(sheet, "stale"), self.rates)
+            return (f"{stale:,} {_cells(stale)} stale — Run stale to refresh "
+                    f"({planned.total_tokens:,} tokens, ${planned.usd:.4f})")  # fmt: skip
         planned = estimate(sheet, cells_for(sheet, "all"), self.rates)
         return f"Run all would cost {planned.describe()}" if planned.cells else "Every agent cell is done"
 
     @Slot()
+    def _note_cells_changed(self) -> None:
+        """Cells changed outside a run (an input edit marked dependents stale): refresh the footer,
+        at most every 150 ms; during a run the footer shows the run's own estimate."""
+        if not self.busy and not self._footer_timer.isActive():
+            self._footer_timer.start()
+
+    @Slot()
+    def _refresh_footer(self) -> None:
+        if not self.busy:
+            self.estimate_label.setText(self._estimate_text())
+
+    @Slot()
     def _size_columns(self) -> None:
-        """Inputs narrow, agent columns wide enough for their progress line in the header."""
-        for section in range(self.model.columnCount()):
-            wide = self.model.column_at(section).kind == "agent"
-            self.table.setColumnWidth(section, 250 if wide else 140)
+        """Inputs as wide as their content, narrowed (widest first) just enough that the first agent
+        column is on screen at any window width; agent columns wide enough for their header line."""
+        if self.model.columnCount() == 0:
+            return
+        header = self.table.horizontalHeader()
+        self._sizing = True
+        try:
+            inputs = [s for s in range(self.model.columnCount()) if self.model.column_at(s).kind != "agent"]
+            floors = {
+                s: min(INPUT_MAX_WIDTH, max(INPUT_MIN_WIDTH, header.sectionSizeHint(s))) for s in inputs
+            }
+            wanted = {
+                s: min(INPUT_MAX_WIDTH, max(floors[s], self.table.sizeHintForColumn(s) + 12)) for s in inputs
+            }
+            view = max(self.table.viewport().width(), 400)
+            room = min(int(view * INPUT_SHARE), view - AGENT_WIDTH - 24)  # an agent column and more show
+            widths = _fit_widths(wanted, floors, room)
+            for section in range(self.model.columnCount()):
+                self.table.setColumnWidth(section, widths.get(section, AGENT_WIDTH))
+        finally:
+            self._sizing = False
+
+    @Slot(int, int, int)
+    def _on_section_resized(self, _section: int, _old: int, _new: int) -> None:
+        if not self._sizing:
+            self._user_sized = True  # the person chose widths: leave them alone from now on
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """The table's viewport changed width (window resized): fit the columns again, unless the
+        person sized them or the drawer just opened (columns must not jump under a click)."""
+        if (watched is self.table.viewport() and event.type() == QEvent.Type.Resize
+                and not self._user_sized and not self.drawer.isVisible()):  # fmt: skip
+            self._size_columns()
+        return super().eventFilter(watched, event)
 
     # -- provenance and menus ---------------------------------------------------------------------
 

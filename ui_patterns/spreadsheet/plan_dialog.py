@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from html import escape
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -41,8 +42,10 @@ class PlanDialog(QDialog):
         self._columns: list[Column] = []
         self.transcript = QTextBrowser()
         self.transcript.setMaximumHeight(110)
-        self.transcript.setHtml("<i>Describe what you want for each row, e.g. “Email each customer about "
-                                "the new pricing”. Planned columns appear below for review.</i>")  # fmt: skip
+        self._entries: list[str] = ["<i>Describe what you want for each row, e.g. “Email each customer "
+                                    "about the new pricing”. Planned columns appear below for review.</i>"]  # fmt: skip
+        self._pending = False  # the last entry is the "Planning…" line, replaced by the answer
+        self._render()
         self.request = QLineEdit()
         self.request.setPlaceholderText("What should the agent do for each row?")
         self.request.returnPressed.connect(self.ask)
@@ -77,17 +80,20 @@ class PlanDialog(QDialog):
         if not request:
             return
         self.send.setEnabled(False)
-        self.transcript.append(f"<p><b>You:</b> {request}</p><p><i>Planning…</i></p>")
+        self._entries.append(f"<p><b>You:</b> {escape(request)}</p>")
+        self._say("<p><i>Planning…</i></p>", pending=True)
         names = list(self._existing)
         run_call(lambda: self._plan(request, names), self._show_plan, self._show_error)
 
     def _show_plan(self, columns: object) -> None:
         planned = list(columns) if isinstance(columns, list) else []
         self.send.setEnabled(True)
-        self.transcript.append(
-            f"<p><b>Agent:</b> {len(planned)} column(s): {', '.join(c.name for c in planned)}. "
-            "Edit, uncheck, then add.</p>"
-        )
+        if planned:
+            names = escape(", ".join(c.name for c in planned))
+            self._say(f"<p><b>Agent:</b> {len(planned)} column{'s' if len(planned) != 1 else ''}: {names}. "
+                      "Edit, uncheck, then add.</p>")  # fmt: skip
+        else:
+            self._say("<p><b>Agent:</b> no columns planned; try describing the task differently.</p>")
         self.table.setRowCount(len(planned))
         for row, column in enumerate(planned):
             values = (column.name, column.output_type, column.prompt, ", ".join(column.options))
@@ -103,8 +109,21 @@ class PlanDialog(QDialog):
 
     def _show_error(self, message: str) -> None:
         self.send.setEnabled(True)
-        self.transcript.append(f"<p style='color:#c0392b'><b>Planning failed:</b> {message}</p>")
+        self._say(f"<p style='color:#c0392b'><b>Planning failed:</b> {escape(message)}</p>")
         self.planned.emit(0)
+
+    def _say(self, html: str, *, pending: bool = False) -> None:
+        """Add a transcript entry; an answer replaces the "Planning…" line it answers."""
+        if self._pending:
+            self._entries.pop()
+        self._entries.append(html)
+        self._pending = pending
+        self._render()
+
+    def _render(self) -> None:
+        self.transcript.setHtml("".join(self._entries))
+        bar = self.transcript.verticalScrollBar()
+        bar.setValue(bar.maximum())
 
     def _checked_spec(self) -> list[dict[str, object]]:
         spec: list[dict[str, object]] = []
