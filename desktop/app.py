@@ -73,6 +73,12 @@ def _size(text: str) -> tuple[int, int]:
 
 def run_gui(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    from desktop.platform_check import check_window_system
+
+    problem = check_window_system()
+    if problem:  # Qt would abort with a page of plugin errors: name the packages instead
+        print(problem, file=sys.stderr)
+        return 3
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 

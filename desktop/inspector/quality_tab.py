@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -56,13 +55,24 @@ class QualityTab(QWidget):
         self.apply_button = QPushButton("Apply", self)
         self.apply_button.clicked.connect(self._apply_thresholds)
         thresholds = QGroupBox("Write thresholds (facts below are discarded, and counted per turn)", self)
-        form = QFormLayout(thresholds)
-        form.addRow("Minimum importance", self.min_importance)
-        form.addRow("Minimum confidence", self.min_confidence)
-        form.addRow(self.auto_accept)
-        form.addRow(self.apply_button)
+        form = QVBoxLayout(thresholds)  # one row of fields: the tab fits a 640 px high window
+        fields = QHBoxLayout()
+        for text, spin in (
+            ("Minimum importance", self.min_importance),
+            ("Minimum confidence", self.min_confidence),
+        ):
+            label = QLabel(text, thresholds)
+            label.setBuddy(spin)
+            fields.addWidget(label)
+            fields.addWidget(spin)
+            fields.addSpacing(16)
+        fields.addStretch(1)
+        fields.addWidget(self.apply_button)
+        form.addLayout(fields)
+        form.addWidget(self.auto_accept)
 
         self.junk = QListWidget(self)
+        self.junk.setMinimumHeight(72)  # a few rows; the box takes the rest of the height
         self.junk_status = QLabel(self)
         self.prune_button = QPushButton("Prune checked", self)
         self.prune_button.clicked.connect(self._prune_clicked)

@@ -181,3 +181,21 @@ def test_conversations_new_rename_delete(qtbot: QtBot, make_page: MakePage) -> N
     page.delete_conversation(second)
     assert page.conversations.titles() == ["My name is Ada and I live in Paris."]
     assert page.current_conversation_id == first and len(page.turns()) == 1
+
+
+def test_a_changed_fact_says_what_it_replaced(qtbot: QtBot, make_page: MakePage) -> None:
+    page = make_page(memory_mode="hot_path")
+    send_and_wait(qtbot, page, "I live in Paris.")
+    send_and_wait(qtbot, page, "I moved to Berlin.")
+    titles = [r.toggle_button.text() for r in page.turns()[-1].steps.rows.values()]
+    saved = [t for t in titles if t.startswith("saved to memory")]
+    assert saved and "Berlin" in saved[0] and "(replaces Lives in Paris)" in saved[0], titles
+
+
+def test_a_question_is_nothing_to_remember_not_a_failure(qtbot: QtBot, make_page: MakePage) -> None:
+    page = make_page(memory_mode="background")
+    turn = page.send("Where do I live?")
+    qtbot.waitUntil(lambda: turn.memory_label.text().startswith("memory:"), timeout=10_000)
+    text = turn.memory_label.text()
+    assert "nothing new to remember" in text and "{" not in text, text
+    assert "found nothing to remember" in turn.memory_label.toolTip()

@@ -33,6 +33,7 @@ ICON_PX = 16
 STOPPED_EMPTY = "stopped before a reply"
 STOPPED_PARTIAL = "stopped — partial reply kept"
 HOT_SAVING = "saving to memory (hot path)…"
+NOTHING_FOUND = "the model found nothing to remember"  # memory.consolidation.Extraction.notes
 
 
 def muted(text: str, parent: QWidget) -> QLabel:
@@ -106,7 +107,10 @@ def saved_title(written: dict) -> str:
     """The one-line title of a finished hot-path save (from its step's output or the saved event)."""
     lines = written_lines(written) or ["nothing new to save"]
     added = ", ".join(a["content"] for a in written.get("added", []) if a.get("kind") != "episodic")
+    replaced = ", ".join(a["content"] for a in written.get("superseded", []))
     what = f"saved to memory: {added}" if added else lines[0]
+    if added and replaced:  # a change of fact is not a plain save
+        what += f" (replaces {replaced})"
     return f"{what} · {ms(written.get('latency_ms'))} (hot path)"
 
 
@@ -382,8 +386,10 @@ class TurnWidget(QFrame):
             text = f"memory failed: {error}"
         elif lines:  # "saved: …; replaced: …": a replaced fact is not reported as saved
             text = f"memory {'; '.join(lines)} (after {after:.0f} ms)"
-        elif notes:
+        elif notes and not all(n.startswith(NOTHING_FOUND) for n in notes):
             text = f"memory: {notes[0]} (after {after:.0f} ms) — the turn itself was kept"
+        elif notes:  # an empty answer is not a failure: the raw answer is in the tooltip
+            text = f"memory: nothing new to remember (after {after:.0f} ms) — the turn was kept as an episode"
         else:
             text = f"memory: nothing new to save (after {after:.0f} ms)"
         if counts and counts.get("discarded"):
