@@ -65,10 +65,15 @@ def copy_state(obj: Anchored) -> Anchored:
     return replace(obj)
 
 
+#: What the agent's stream owns: an undo/redo of the user's step never rolls these back, so a
+#: suggestion that finished streaming after the step was captured is not revived as "streaming".
+STREAM_FIELDS = frozenset({"replacement", "note", "streaming"})
+
+
 def restore_state(live: Anchored, saved: Anchored) -> None:
-    """Copy ``saved`` back into ``live``, keeping a streamed replacement that grew since."""
+    """Copy ``saved`` back into ``live``, keeping the stream's fields (text streamed since, its end)."""
     for f in fields(live):
-        if f.name != "replacement":
+        if not (isinstance(live, Suggestion) and f.name in STREAM_FIELDS):
             setattr(live, f.name, getattr(saved, f.name))
 
 

@@ -244,3 +244,33 @@ def test_typing_groups_break_on_pause_jump_or_new_suggestion() -> None:
     while doc.undo():
         texts.append(doc.text)
     assert texts == [">abcd", ">abc", "abc", ""]
+
+
+def test_undo_after_a_conflict_during_streaming_leaves_an_acceptable_suggestion() -> None:
+    """Issue 19: the undo step captured the suggestion mid-stream; restoring it must not revive
+    `streaming` (the stream had ended) nor drop the text streamed since."""
+    doc, _ = make("alpha beta gamma")
+    sid = doc.begin_suggestion("bot", 6, 10)
+    doc.stream_suggestion(sid, "BE")
+    doc.user_edit(Insert(8, "x"))  # the user types inside the range while it streams
+    assert doc.suggestion(sid).status == "conflicted"
+    doc.stream_suggestion(sid, "TA")
+    doc.finish_suggestion(sid)
+    doc.undo()
+    suggestion = doc.suggestion(sid)
+    assert suggestion.status == "pending" and not suggestion.streaming
+    assert suggestion.replacement == "BETA" and doc.text == "alpha beta gamma"
+    doc.redo()  # the typing again: conflicted, and the finished stream stays finished
+    assert doc.suggestion(sid).status == "conflicted" and not doc.suggestion(sid).streaming
+    doc.undo()
+    doc.accept(sid)
+    assert doc.text == "alpha BETA gamma"
+
+
+def test_undo_while_still_streaming_keeps_streaming() -> None:
+    doc, _ = make("alpha beta gamma")
+    sid = doc.begin_suggestion("bot", 6, 10)
+    doc.user_edit(Insert(8, "x"))
+    doc.undo()
+    assert doc.suggestion(sid).streaming and doc.suggestion(sid).status == "pending"
+    assert doc.stream_suggestion(sid, "B") == "pending"

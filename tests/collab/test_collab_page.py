@@ -139,3 +139,26 @@ def test_edit_ops_place_a_keystroke_where_it_was_typed() -> None:
 
     assert edit_ops("aa", "aaa", 1) == [Insert(1, "a")]
     assert edit_ops("abc", "ac", 1)[0].pos == 1
+
+
+def test_undo_after_a_conflict_leaves_an_acceptable_card(page, qtbot, lab) -> None:  # noqa: ANN001
+    """Issue 19: the user types in a streaming suggestion's range, the stream ends, Undo: the card
+    must read pending (not "streaming…") with Accept enabled, and accepting it applies the text."""
+    from agent_core.simulator import SimConfig
+
+    lab.llm.sim_core.config = SimConfig(ttft_ms=0, tokens_per_s=40)
+    run = page.run_action("rewrite", page.section_target(1))
+    qtbot.waitUntil(lambda: page.doc.suggestion(run.sid).replacement != "", timeout=5_000)
+    goals = split_sections(page.doc.text)[1]
+    _put_cursor(page, goals.start + 10)
+    page.editor.setFocus()
+    qtbot.keyClicks(page.editor, "Z")
+    assert page.doc.suggestion(run.sid).status == "conflicted" and page.doc.suggestion(run.sid).streaming
+    _wait_idle(page, qtbot)
+    qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)
+    card = page.suggestions.cards()[run.sid]
+    assert "streaming" not in card.header.text() and "pending" in card.header.text()
+    assert not card.accept_button.isHidden() and card.accept_button.isEnabled()
+    replacement = page.doc.suggestion(run.sid).replacement
+    qtbot.mouseClick(card.accept_button, Qt.MouseButton.LeftButton)
+    assert replacement in page.doc.text and page.editor.toPlainText() == page.doc.text
