@@ -119,9 +119,22 @@ def split_sections(text: str, *, by: Literal["heading", "paragraph"] = "heading"
 
 
 def section_at(text: str, pos: int, *, by: Literal["heading", "paragraph"] = "heading") -> Section | None:
-    """The section holding offset ``pos`` (where the user's cursor or selection is)."""
+    """The section holding offset ``pos`` (where the user's cursor or selection is).
+
+    Between bodies, a heading line belongs to the section it opens and the blank lines after a body
+    to that body, so a cursor at the very end of the document holds the last section.
+    """
     sections = split_sections(text, by=by)
-    return next((s for s in sections if s.start <= pos <= s.end), None)
+    inside = next((s for s in sections if s.start <= pos <= s.end), None)
+    if inside is not None or not sections:
+        return inside
+    line_start = text.rfind("\n", 0, pos) + 1
+    if by == "heading" and _HEADING.match(text, line_start):
+        following = next((s for s in sections if s.start >= pos), None)
+        if following is not None:
+            return following
+    before = [s for s in sections if s.end <= pos]
+    return before[-1] if before else sections[0]
 
 
 def _sentences(text: str) -> list[str]:

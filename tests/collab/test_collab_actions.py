@@ -64,3 +64,13 @@ def test_quick_action_changes_only_its_section_while_user_types_elsewhere() -> N
     intro = split_sections(doc.text)[1]
     rewrite = plan_action(doc.text, intro, "fix_tone")
     assert rewrite.kind == "rewrite" and (rewrite.start, rewrite.end) == (intro.start, intro.end)
+
+
+def test_section_at_between_bodies_and_at_the_end() -> None:
+    sections = split_sections(DOC)
+    assert section_at(DOC, len(DOC)) == sections[2]  # the cursor after the last newline
+    assert section_at(DOC, DOC.index("## Plan") + 3) == sections[2]  # on a heading line
+    assert section_at(DOC, DOC.index("# Intro")) == sections[1]
+    assert section_at(DOC, DOC.index("fast.") + len("fast.\n")) == sections[1]  # the blank line after
+    assert section_at("\n\nText.", 0) == split_sections("\n\nText.")[0]
+    assert section_at("", 0) is None

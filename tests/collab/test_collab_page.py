@@ -162,3 +162,16 @@ def test_undo_after_a_conflict_leaves_an_acceptable_card(page, qtbot, lab) -> No
     replacement = page.doc.suggestion(run.sid).replacement
     qtbot.mouseClick(card.accept_button, Qt.MouseButton.LeftButton)
     assert replacement in page.doc.text and page.editor.toPlainText() == page.doc.text
+
+
+def test_continue_at_the_end_of_the_document_appends_there(page, qtbot) -> None:  # noqa: ANN001
+    page.editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.mouseClick(page.action_buttons["continue"], Qt.MouseButton.LeftButton)
+    _wait_idle(page, qtbot)
+    (suggestion,) = page.doc.suggestions()
+    last = split_sections(page.doc.text)[-1]
+    assert suggestion.kind == "insert" and suggestion.start == last.end
+    assert page.runner.actions[suggestion.id] == "continue"
+    page.accept(suggestion.id)
+    assert page.doc.text.rstrip().endswith(suggestion.replacement.strip())
+    assert page.doc.text.startswith("# Launch plan\n\nHey guys, we're gonna ship")  # §1 untouched
