@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.agui import import_events, read_jsonl, run_events, to_jsonl
 from agent_core.runs import Run, Step, export_run, load_run
 from desktop.theme import icon
 from desktop.traces_model import (
@@ -52,6 +54,7 @@ from desktop.traces_model import (
     load_run_tree,
     tokens_text,
 )
+from memory.secrets import scrub
 from ui_patterns.common import LabContext, PatternPage, Reloader, run_call
 
 EMPTY_RUNS = "No runs yet.\nSend a chat message or run a pattern,\nand its trace appears here live."
@@ -105,12 +108,26 @@ class TraceViewer(PatternPage):
             self.kind_filter.addItem(k, k)
         self.kind_filter.currentIndexChanged.connect(self._on_filter)
         self._kind: str | None = None
-        self.export_button = QPushButton(icon("export"), "Export JSON…")
+        self.export_button = QPushButton(icon("export"), "Export…")
+        self.export_button.setToolTip("Save the selected run as JSON or as an AG-UI event stream (JSONL)")
         self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(self._on_export)
+        menu = QMenu(self.export_button)
+        menu.addAction("Run as JSON…", self._on_export)
+        menu.addAction("Run as AG-UI events (JSONL)…", self._on_export_agui)
+        self.export_button.setMenu(menu)
+        self.import_button = QPushButton("Import AG-UI…")
+        self.import_button.setToolTip(
+            "Replay an AG-UI recording (JSONL or an SSE capture) from any agent as a run here"
+        )
+        self.import_button.clicked.connect(self._on_import_agui)
         head.addWidget(self.kind_filter)
         head.addWidget(self.export_button)
+        head.addWidget(self.import_button)
         lay.addLayout(head)
+        self.notice = QLabel()  # the outcome of an import or export, in the danger colour if it failed
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        lay.addWidget(self.notice)
 
         self.runs_model = RunTreeModel(self)
         self.run_list = QTreeView()
@@ -409,6 +426,53 @@ class TraceViewer(PatternPage):
         out.write_text(json.dumps(export_run(self.ctx.lab.engine, rid), indent=2, ensure_ascii=False))
         return out
 
+    def export_agui_to(self, path: Path | str, run_id: str | None = None) -> Path:
+        """Write the run as AG-UI events, one JSON object per line (secrets scrubbed again)."""
+        rid = run_id or self.selected_run_id()
+        if rid is None:
+            raise ValueError("no run selected")
+        out = Path(path)
+        out.write_text(scrub(to_jsonl(run_events(self.ctx.lab.engine, rid))), encoding="utf-8")
+        return out
+
+    def import_agui(self, path: Path | str) -> None:
+        """Read and file an AG-UI recording on a worker; the new run is selected when it is listed."""
+        path = Path(path)
+        engine, profile = self.ctx.lab.engine, self.ctx.profile
+
+        def load() -> tuple[str, int]:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValueError(f"cannot read {path.name}: {exc}") from exc
+            events = read_jsonl(text)
+            if not events:
+                raise ValueError(f"{path.name} holds no AG-UI events")
+            return import_events(engine, events, profile=profile), len(events)
+
+        self.import_button.setEnabled(False)
+        self._say(f"Importing {path.name}…")
+        run_call(load, lambda out: self._imported(path, out), lambda msg: self._import_failed(path, msg))
+
+    def _imported(self, path: Path, out: object) -> None:
+        run_id, n = out  # type: ignore[misc]
+        self.import_button.setEnabled(True)
+        self._say(f"Imported {path.name}: {n} events as a run.")
+        self.kind_filter.setCurrentIndex(0)  # an imported run may be of a kind the filter hides
+        self.refresh()
+        self.select_run(run_id)
+
+    def _import_failed(self, path: Path, message: str) -> None:
+        self.import_button.setEnabled(True)
+        self._say(f"Could not import {path.name}: {message}", error=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.notice.setProperty("role", "error" if error else "hint")
+        self.notice.style().unpolish(self.notice)
+        self.notice.style().polish(self.notice)
+        self.notice.setText(text)
+        self.notice.show()
+
     # -- handlers -------------------------------------------------------------------------------
     @Slot(str, object)
     def _on_step_event(self, _event: str, _step: object) -> None:
@@ -436,6 +500,29 @@ class TraceViewer(PatternPage):
         path, _ = QFileDialog.getSaveFileName(self, "Export run", f"run-{rid[:8]}.json", "JSON (*.json)")
         if path:
             self.export_to(path, rid)
+            self._say(f"Saved {Path(path).name}.")
+
+    @Slot()
+    def _on_export_agui(self) -> None:
+        rid = self.selected_run_id()
+        if rid is None:
+            return
+        name = f"run-{rid[:8]}.agui.jsonl"
+        path, _ = QFileDialog.getSaveFileName(self, "Export AG-UI events", name, "AG-UI JSONL (*.jsonl)")
+        if path:
+            self.export_agui_to(path, rid)
+            self._say(f"Saved {Path(path).name} (AG-UI events, one per line).")
+
+    @Slot()
+    def _on_import_agui(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import an AG-UI recording",
+            "",
+            "AG-UI recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)",
+        )
+        if path:
+            self.import_agui(path)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

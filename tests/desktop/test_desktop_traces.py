@@ -226,3 +226,29 @@ def test_export_writes_json_without_the_api_key(qtbot, viewer: TraceViewer, lab,
     assert data["run"]["id"] == result.run_id and data["steps"]
     assert SECRET not in text
     assert SECRET not in (lab.data_dir / "settings.json").read_text()
+
+
+def test_agui_export_then_import_replays_the_run(qtbot, viewer: TraceViewer, lab, tmp_path: Path) -> None:  # noqa: ANN001
+    result = ChatAgent(lab).turn(lab.conversations.create("default").id, "My name is Ada")
+    reload(qtbot, viewer)
+    assert viewer.select_run(result.run_id)
+    wait_loaded(qtbot, viewer)
+    original = step_labels(viewer)
+    out = viewer.export_agui_to(tmp_path / "run.agui.jsonl")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["type"] == "RUN_STARTED" and json.loads(lines[-1])["type"] == "RUN_FINISHED"
+    viewer.import_agui(out)
+    qtbot.waitUntil(lambda: "Imported run.agui.jsonl" in viewer.notice.text(), timeout=5000)
+    qtbot.waitUntil(lambda: viewer.selected_run_id() not in (None, result.run_id), timeout=5000)
+    wait_loaded(qtbot, viewer)
+    assert step_labels(viewer) == original  # every step came back, in order
+
+
+def test_a_bad_agui_recording_is_refused_with_its_line(qtbot, viewer: TraceViewer, tmp_path: Path) -> None:  # noqa: ANN001
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type": "RUN_STARTED", "threadId": "t", "runId": "r"}\nnot json\n', encoding="utf-8")
+    before = viewer.runs_model.rowCount()
+    viewer.import_agui(bad)
+    qtbot.waitUntil(lambda: "Could not import bad.jsonl" in viewer.notice.text(), timeout=5000)
+    assert "line 2" in viewer.notice.text() and viewer.notice.property("role") == "error"
+    assert viewer.import_button.isEnabled() and viewer.runs_model.rowCount() == before
