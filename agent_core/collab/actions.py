@@ -20,7 +20,7 @@ ACTIONS: tuple[Action, ...] = ("rewrite", "continue", "summarise", "fix_tone")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
-_WORD = re.compile(r"[A-Za-z']+")
+_WORD = re.compile(r"(?<![-A-Za-z'])[A-Za-z']+(?![-A-Za-z'])")  # whole words: not 'start' of start-up
 
 #: Informal word -> formal replacement; also read by :mod:`learning` to recognise tone fixes.
 INFORMAL: dict[str, str] = {
@@ -63,6 +63,43 @@ _SYNONYMS: dict[str, str] = {
     "many": "numerous",
     "change": "modify",
 }
+#: Plain or casual wording -> professional wording: what Fix tone changes once no slang is left, so
+#: already-neutral text still gets a meaningful (deterministic) tone pass.
+_PLAIN: dict[str, str] = {
+    "a lot of": "many",
+    "lots of": "many",
+    "make sure": "ensure",
+    "try to": "attempt to",
+    "we want": "we would like",
+    "fall behind": "lag behind",
+    "it is important to": "it is essential to",
+    "big": "large",
+    "app": "application",
+    "apps": "applications",
+    "fix": "resolve",
+    "fixes": "resolves",
+    "fixed": "resolved",
+    "nobody": "no one",
+    "thinks": "assumes",
+    "froze": "stopped responding",
+    "we're": "we are",
+    "they're": "they are",
+    "you're": "you are",
+    "i'm": "I am",
+    "we'll": "we will",
+    "we've": "we have",
+    "that's": "that is",
+    "let's": "let us",
+    "isn't": "is not",
+    "aren't": "are not",
+    "doesn't": "does not",
+    "didn't": "did not",
+    "wasn't": "was not",
+}
+_PLAIN_RE = re.compile(
+    r"(?<![A-Za-z'])(" + "|".join(sorted(map(re.escape, _PLAIN), key=len, reverse=True)) + r")(?![A-Za-z'])",
+    re.IGNORECASE,
+)
 _FILLERS = frozenset({"really", "very", "just", "basically", "actually", "quite", "simply", "literally"})
 _CONTINUATIONS = (
     "Building on this, the next step is to look more closely at {topic}.",
@@ -166,7 +203,9 @@ def _summarise(text: str) -> str:
 
 
 def _fix_tone(text: str) -> str:
+    """Slang first (``INFORMAL``), then plain wording and contractions (``_PLAIN``), no exclamations."""
     text = _swap_words(text, INFORMAL)
+    text = _PLAIN_RE.sub(lambda m: _match_case(m.group(0), _PLAIN[m.group(0).lower()]), text)
     return re.sub(r"!{2,}|!", ".", text)
 
 
@@ -187,7 +226,8 @@ def _rewrite(text: str, rng: random.Random) -> str:
         rest = sentences[1:]
         shift = rng.randrange(1, len(rest))
         sentences = [sentences[0], *rest[shift:], *rest[:shift]]
-    return " ".join(sentences)
+    result = " ".join(sentences)
+    return _fix_tone(result) if result.split() == text.split() else result  # no synonym: clearer tone
 
 
 def simulate_action(action: Action, text: str, seed: int = 0) -> str:

@@ -174,6 +174,16 @@ class CollabDocument(DocumentBase):
             raise CollabError(f"suggestion {sid} is already {suggestion.status}")
         self._set_status(suggestion, "rejected")
 
+    def withdraw(self, sid: str) -> None:
+        """The agent takes back an open suggestion (it proposed nothing, or its run failed): it is
+        removed, never counted as the user's rejection, and the text is untouched."""
+        suggestion = self.suggestion(sid)
+        if not suggestion.is_open:
+            raise CollabError(f"suggestion {sid} is already {suggestion.status}")
+        del self._suggestions[sid]
+        self._undo.seal()
+        self._emit("suggestion_removed", suggestion.author, subject=suggestion)
+
     def accept_all(self, author: str | None = None) -> list[str]:
         """Accept every finished pending suggestion (of ``author``) as one undo step; skips conflicts."""
         chosen = [s for s in self.suggestions(author=author) if s.status == "pending" and not s.streaming]

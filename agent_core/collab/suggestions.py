@@ -58,6 +58,15 @@ class Suggestion:
         """Still shown in the document (pending or conflicted)."""
         return self.status in ("pending", "conflicted")
 
+    @property
+    def changes_nothing(self) -> bool:
+        """It proposes nothing new: an empty insert or remark, or the same words as the original."""
+        if self.kind == "comment":
+            return not self.note.strip()
+        if self.kind == "insert":
+            return not self.replacement.strip()
+        return self.replacement.split() == self.original.split()
+
     def rebase(self, op: Op, cause: str) -> bool:
         """Move the anchor through ``op``; return True when this made the suggestion conflicted."""
         if not self.is_open:

@@ -74,3 +74,16 @@ def test_section_at_between_bodies_and_at_the_end() -> None:
     assert section_at(DOC, DOC.index("fast.") + len("fast.\n")) == sections[1]  # the blank line after
     assert section_at("\n\nText.", 0) == split_sections("\n\nText.")[0]
     assert section_at("", 0) is None
+
+
+def test_fix_tone_changes_plain_wording_deterministically() -> None:
+    plain = "We want a big app. Nobody thinks it's fixed. Reconciliation at start-up fixes it!"
+    toned = simulate_action("fix_tone", plain)
+    assert toned == simulate_action("fix_tone", plain, seed=9)
+    assert toned == (
+        "We would like a large application. No one assumes it is resolved. "
+        "Reconciliation at start-up resolves it."
+    )
+    neutral = "The documentation is complete."
+    assert simulate_action("fix_tone", neutral) == neutral  # nothing to fix: the page says so
+    assert simulate_action("rewrite", "Hey guys, it's ok.") != "Hey guys, it's ok."

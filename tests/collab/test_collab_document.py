@@ -274,3 +274,17 @@ def test_undo_while_still_streaming_keeps_streaming() -> None:
     doc.undo()
     assert doc.suggestion(sid).streaming and doc.suggestion(sid).status == "pending"
     assert doc.stream_suggestion(sid, "B") == "pending"
+
+
+def test_withdraw_removes_a_suggestion_that_changes_nothing() -> None:
+    doc, events = make("alpha beta")
+    sid = doc.begin_suggestion("bot", 0, 5)
+    doc.stream_suggestion(sid, " alpha ")
+    doc.finish_suggestion(sid)
+    assert doc.suggestion(sid).changes_nothing
+    doc.withdraw(sid)
+    assert not doc.suggestions() and doc.text == "alpha beta" and events[-1].name == "suggestion_removed"
+    with pytest.raises(CollabError):
+        doc.withdraw(sid)
+    assert not doc.suggestion(doc.agent_suggest("bot", 0, 5, "Alpha")).changes_nothing
+    assert doc.suggestion(doc.begin_suggestion("bot", 5, 5, kind="insert")).changes_nothing

@@ -175,3 +175,30 @@ def test_continue_at_the_end_of_the_document_appends_there(page, qtbot) -> None:
     page.accept(suggestion.id)
     assert page.doc.text.rstrip().endswith(suggestion.replacement.strip())
     assert page.doc.text.startswith("# Launch plan\n\nHey guys, we're gonna ship")  # §1 untouched
+
+
+def test_fix_tone_changes_the_text_or_says_it_is_already_in_that_tone(page, qtbot) -> None:  # noqa: ANN001
+    risks = page.section_target(2)
+    run = page.run_action("fix_tone", risks)
+    _wait_idle(page, qtbot)
+    suggestion = page.doc.suggestion(run.sid)
+    assert suggestion.replacement.split() != suggestion.original.split()  # a meaningful change
+    page.reject(run.sid)
+    page.editor.selectAll()
+    page.editor.insertPlainText("We will ship the inspector on Monday. The documentation is complete.")
+    again = page.run_action("fix_tone")
+    _wait_idle(page, qtbot)
+    assert again is not None and again.unchanged
+    assert not page.doc.suggestions(open_only=True) and not page.suggestions.cards()
+    assert "already in that tone" in page.status.text()
+    assert again.sid not in page.learner.reviewed  # never offered, so never taught anything
+
+
+def test_direct_mode_makes_no_edit_that_changes_nothing(page, qtbot) -> None:  # noqa: ANN001
+    page.editor.selectAll()
+    page.editor.insertPlainText("The documentation is complete.")
+    page.direct_box.setChecked(True)
+    version = page.doc.version
+    page.run_action("fix_tone")
+    _wait_idle(page, qtbot)
+    assert page.doc.version == version and "already in that tone" in page.status.text()

@@ -50,6 +50,14 @@ ACTIONS: tuple[tuple[str, Action], ...] = (
     ("Fix tone", "fix_tone"),
 )
 
+#: What the page says when the agent's answer would change nothing (no suggestion is offered then).
+UNCHANGED: dict[str, str] = {
+    "rewrite": "The rewrite of {target} came back unchanged — nothing to suggest.",
+    "continue": "The agent had nothing to add after {target}.",
+    "summarise": "{target} is already as short as its summary — nothing to suggest.",
+    "fix_tone": "{target} is already in that tone — nothing to change.",
+}
+
 
 class CollabPage(PatternPage):
     title = "Document"
@@ -195,6 +203,8 @@ class CollabPage(PatternPage):
     def _on_run_finished(self, run: ActionRun, error: str) -> None:
         if error:
             self.status.setText(f"{run.action} {run.target.label}: {error}")
+        elif run.unchanged:
+            self.status.setText(UNCHANGED[run.action].format(target=run.target.label))
         self.refresh()
 
     # -- review -------------------------------------------------------------------------------

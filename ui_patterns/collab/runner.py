@@ -40,6 +40,7 @@ class ActionRun:
     sid: str | None = None
     buffer: list[str] = field(default_factory=list)
     worker: GeneratorWorker | None = None
+    unchanged: bool = False  # the model proposed nothing new: no suggestion offered, no edit made
 
 
 class ActionRunner(QObject):
@@ -126,21 +127,33 @@ class ActionRunner(QObject):
         text = "".join(run.buffer)
         try:
             if run.mode == "suggest" and run.sid is not None:
-                self.doc.finish_suggestion(run.sid)
-                if error and not text and self.doc.suggestion(run.sid).is_open:
-                    self.doc.reject(run.sid)
+                suggestion = self.doc.finish_suggestion(run.sid)
+                run.unchanged = not error and suggestion.is_open and suggestion.changes_nothing
+                if suggestion.is_open and (run.unchanged or (error and not text)):
+                    self.doc.withdraw(run.sid)  # never offered, never counted as a rejection
             elif run.mode == "rerun" and run.sid is not None and not error:
                 self.doc.reanchor(run.sid, text)
+                run.unchanged = self.doc.suggestion(run.sid).changes_nothing
+                if run.unchanged:
+                    self.doc.withdraw(run.sid)
             elif run.mode == "direct" and not error:
-                target = run.target
-                if run.action == "continue":
-                    self.doc.agent_edit(AGENT, target.end, target.end, text, base_version=target.version,
-                                        description=f"continue {target.label}")  # fmt: skip
-                else:
-                    self.doc.agent_edit(AGENT, target.start, target.end, text, base_version=target.version,
-                                        expected=target.text, description=f"{run.action} {target.label}")  # fmt: skip
+                self._edit_directly(run, text)
         except CollabError as exc:
             error = error or f"{exc} — the text changed while the agent worked; run it again."
         if not any(r.mode != "rerun" for r in self.runs):
             self.doc.clear_presence(AGENT)
         self.finished.emit(run, error)
+
+    def _edit_directly(self, run: ActionRun, text: str) -> None:
+        """Apply the finished text as the agent's edit, unless it changes nothing."""
+        target = run.target
+        if run.action == "continue":
+            run.unchanged = not text.strip()
+            if not run.unchanged:
+                self.doc.agent_edit(AGENT, target.end, target.end, text, base_version=target.version,
+                                    description=f"continue {target.label}")  # fmt: skip
+            return
+        run.unchanged = text.split() == target.text.split()
+        if not run.unchanged:
+            self.doc.agent_edit(AGENT, target.start, target.end, text, base_version=target.version,
+                                expected=target.text, description=f"{run.action} {target.label}")  # fmt: skip
