@@ -202,3 +202,16 @@ def test_direct_mode_makes_no_edit_that_changes_nothing(page, qtbot) -> None:  #
     page.run_action("fix_tone")
     _wait_idle(page, qtbot)
     assert page.doc.version == version and "already in that tone" in page.status.text()
+
+
+def test_review_says_what_it_found(page, qtbot) -> None:  # noqa: ANN001
+    qtbot.mouseClick(page.review_button, Qt.MouseButton.LeftButton)
+    assert page.doc.comments() and "comment" in page.status.text()
+    assert page.tabs.currentWidget() is page.comments
+    count = len(page.doc.comments())
+    qtbot.mouseClick(page.review_button, Qt.MouseButton.LeftButton)
+    assert len(page.doc.comments()) == count and "No new issues" in page.status.text()
+    page.editor.selectAll()
+    page.editor.insertPlainText("The documentation is complete.")
+    qtbot.mouseClick(page.review_button, Qt.MouseButton.LeftButton)
+    assert page.status.text() == "No issues found in the document."

@@ -194,9 +194,23 @@ class CollabPage(PatternPage):
 
     @Slot()
     def review(self) -> None:
-        for start, end, remark in review_comments(self.doc.text):
-            if not any(c.start == start and c.text == remark for c in self.doc.comments()):
-                self.doc.add_comment(AGENT, start, end, remark)
+        """Comment on the selection (or the whole document); always say what came of it."""
+        selected = self.editor.selection_range()
+        start, end = selected if selected and selected[1] > selected[0] else (0, len(self.doc.text))
+        scope = "the selection" if (start, end) != (0, len(self.doc.text)) else "the document"
+        found = [(start + s, start + e, r) for s, e, r in review_comments(self.doc.text[start:end])]
+        added = 0
+        for s, e, remark in found:
+            if not any(c.start == s and c.text == remark for c in self.doc.comments()):
+                self.doc.add_comment(AGENT, s, e, remark)
+                added += 1
+        if not found:
+            self.status.setText(f"No issues found in {scope}.")
+            return
+        if not added:
+            self.status.setText(f"No new issues in {scope}: the {len(found)} found already have comments.")
+        else:
+            self.status.setText(f"Review of {scope}: {added} comment{'s' * (added != 1)} added.")
         self.tabs.setCurrentWidget(self.comments)
 
     @Slot(object, str)
