@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from memory.models import EPISODIC, SEMANTIC, Memory, MemoryEvent
+from memory.models import EPISODIC, SEMANTIC, Memory
 from memory.procedural import diff as text_diff
 from memory.prompts import SINGLE_VALUED, current_namespace
 
@@ -188,17 +188,7 @@ def reject(proposal: Proposal) -> None:
 
 
 def _set_score(lab: Lab, memory_id: str, score: float) -> None:
-    with Session(lab.engine, expire_on_commit=False) as s:
-        ep = s.get(Memory, memory_id)
-        if ep is not None:
-            ep.feedback_score = score
-            s.add(ep)
-            s.add(
-                MemoryEvent(
-                    memory_id=ep.id, namespace=ep.namespace, event="FEEDBACK", new=str(score), actor="user"
-                )
-            )
-            s.commit()
+    lab.store.set_feedback(memory_id, score, actor="user")
 
 
 def _apply_semantic(lab: Lab, profile: str, c: Change) -> None:
@@ -221,17 +211,7 @@ def _apply_semantic(lab: Lab, profile: str, c: Change) -> None:
         if target is not None and new is not None:
             store.stage_supersede(s, target, new, actor="feedback")
         elif target is not None and c.action == "invalidate":
-            target.valid_to = target.updated_at = store.clock.now()
-            s.add(target)
-            s.add(
-                MemoryEvent(
-                    memory_id=target.id,
-                    namespace=profile,
-                    event="RETRACT",
-                    old=target.content,
-                    actor="feedback",
-                )
-            )
+            store.stage_end(s, target, event="RETRACT", new_text="", actor="feedback")
         s.commit()
     if new is not None:
         store.index_pending([new])

@@ -178,6 +178,32 @@ class MemoryStore:
         )
         return mem
 
+    def set_feedback(self, memory_id: str, score: float, *, actor: str = "user") -> Memory | None:
+        """Mark an episode good (> 0) or bad (< 0): recalled as a few-shot example when liked.
+
+        One FEEDBACK event and an "update" notification, so the inspector and the history show it."""
+        with self.session() as s:
+            mem = s.get(Memory, memory_id)
+            if mem is None:
+                return None
+            before, mem.feedback_score = mem.feedback_score, max(-1.0, min(1.0, float(score)))
+            mem.updated_at = self.clock.now()
+            s.add(mem)
+            s.add(
+                MemoryEvent(
+                    memory_id=mem.id,
+                    namespace=mem.namespace,
+                    event="FEEDBACK",
+                    old=str(before),
+                    new=str(mem.feedback_score),
+                    actor=actor,
+                    at=mem.updated_at,
+                )
+            )
+            s.commit()
+        self.emit("update", mem.namespace, [mem.id])
+        return mem
+
     def stage_update(
         self, s: Session, old: Memory, content: str, *, actor: str = "system", event: str = "UPDATE"
     ) -> Memory:

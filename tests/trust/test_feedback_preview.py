@@ -78,3 +78,17 @@ def test_a_comment_that_corrects_a_fact_proposes_the_fact_change(lab: Lab) -> No
     assert [(c.kind, c.before, c.after) for c in p.changes if c.kind == "semantic"] == [
         ("semantic", "Lives in Paris", "Lives in Madrid")
     ]
+
+
+def test_a_scored_episode_is_announced_and_in_its_history(lab: Lab) -> None:
+    _agent, _conv, mid = _setup(lab)
+    seen: list[tuple[str, list[str]]] = []
+    lab.store.subscribe(lambda event, _ns, ids: seen.append((event, ids)))
+    out = lab.feedback(mid, 1, "great", profile="ada", auto_accept=False)
+    p = lab.proposals[out["proposal"]]
+    score = next(i for i, c in enumerate(p.changes) if (c.kind, c.action) == ("episodic", "score"))
+    lab.accept_feedback(out["proposal"], [score])
+    episode = p.changes[score].target_id
+    assert ("update", [episode]) in seen  # the inspector refreshes: the score change is not silent
+    events = [e.event for e in lab.store.events(episode)]
+    assert "FEEDBACK" in events
