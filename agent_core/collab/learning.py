@@ -101,28 +101,65 @@ def _informal_count(text: str) -> int:
     return sum(1 for w in _TOKEN.findall(text) if w.lower() in INFORMAL)
 
 
+#: What repeatedly accepting / rejecting a quick action teaches, whatever words it changed.
+_ACTION_LESSONS: dict[str, tuple[str, str, str, str]] = {
+    "fix_tone": ("tone", "formalise", "Prefer a formal tone.", "Keep the author's informal voice."),
+    "summarise": (
+        "length",
+        "shorten",
+        "Prefer shorter, tighter text.",
+        "Keep the author's length; do not shorten it.",
+    ),
+    "continue": (
+        "length",
+        "extend",
+        "Continuing the author's text is welcome.",
+        "Do not add text the author did not write.",
+    ),
+    "rewrite": (
+        "wording",
+        "reword",
+        "Rewording for clarity is welcome.",
+        "Keep the author's wording; change only what is asked.",
+    ),
+}
+
+
+def _heuristic_lessons(suggestion: Suggestion, accepted: bool) -> list[tuple[str, str, str]]:
+    """For a suggestion of no known quick action: judge its tone, else its length change."""
+    if _informal_count(suggestion.replacement) < _informal_count(suggestion.original):
+        return [
+            (
+                "tone",
+                "formalise",
+                "Prefer a formal tone." if accepted else "Keep the author's informal voice.",
+            )
+        ]
+    if not suggestion.original:  # a tone fix's length change is a side effect, not a lesson
+        return []
+    ratio = len(suggestion.replacement) / len(suggestion.original)
+    if ratio < SHORTER:
+        text = "Prefer shorter, tighter text." if accepted else "Keep the author's length; do not shorten it."
+        return [("length", "shorten", text)]
+    if ratio > LONGER:
+        text = "Expanding the author's text is welcome." if accepted else "Keep it concise; do not pad it."
+        return [("length", "lengthen", text)]
+    return []
+
+
 def _lessons(suggestion: Suggestion) -> list[tuple[str, str, str]]:
-    """(topic, key, rule) triples one reviewed suggestion teaches; ``key`` names the behaviour judged."""
+    """(topic, key, rule) triples one reviewed suggestion teaches; ``key`` names the behaviour judged.
+
+    A quick action's suggestion (its ``note`` names the action) teaches about that action: a summary
+    that also drops slang is a lesson about length, not tone. Word swaps are lessons of their own.
+    """
     accepted = suggestion.status == "accepted"
-    lessons: list[tuple[str, str, str]] = []
-    formalised = _informal_count(suggestion.replacement) < _informal_count(suggestion.original)
-    if formalised:
-        text = "Prefer a formal tone." if accepted else "Keep the author's informal voice."
-        lessons.append(("tone", "formalise", text))
-    elif suggestion.original:  # a tone fix's length change is a side effect, not a lesson
-        ratio = len(suggestion.replacement) / len(suggestion.original)
-        if ratio < SHORTER:
-            text = (
-                "Prefer shorter, tighter text."
-                if accepted
-                else "Keep the author's length; do not shorten it."
-            )
-            lessons.append(("length", "shorten", text))
-        elif ratio > LONGER:
-            text = (
-                "Expanding the author's text is welcome." if accepted else "Keep it concise; do not pad it."
-            )
-            lessons.append(("length", "lengthen", text))
+    known = _ACTION_LESSONS.get(suggestion.note)
+    if known is not None:
+        topic, key, yes, no = known
+        lessons = [(topic, key, yes if accepted else no)]
+    else:
+        lessons = _heuristic_lessons(suggestion, accepted)
     for old, new in word_swaps(suggestion.original, suggestion.replacement):
         text = f"Write '{new}', not '{old}'." if accepted else f"Keep '{old}'; do not change it to '{new}'."
         lessons.append(("word", f"{old}>{new}", text))
@@ -140,6 +177,8 @@ def derive_style_rules(suggestions: Iterable[Suggestion], *, min_evidence: int =
         if suggestion.status not in ("accepted", "rejected") or suggestion.kind == "comment":
             continue
         if suggestion.conflict_reason:  # rejected because the user changed its text, not for its style
+            continue
+        if suggestion.changes_nothing:  # nothing was proposed, so the verdict says nothing about style
             continue
         for lesson in dict.fromkeys(_lessons(suggestion)):
             evidence.setdefault(lesson, []).append(suggestion.id)

@@ -63,3 +63,26 @@ def test_word_swaps_and_facts() -> None:
     assert [(f.term, f.count) for f in facts] == [("Ada Lovelace", 3)]
     assert facts[0].text == "The user often writes about Ada Lovelace."
     assert derive_facts(["Berlin is big.", "In Berlin now.", "Berlin!"], min_count=3)[0].term == "Berlin"
+
+
+def test_a_quick_action_teaches_about_that_action() -> None:
+    """A summary that also drops slang teaches "shorter", not "formal"; rewrites and continuations
+    teach their own rule; a suggestion that changes nothing teaches nothing."""
+    text = "Hey guys, it's basically done. It works. One. Two. Three. Four."
+    doc = CollabDocument(text)
+    summaries = [
+        doc.agent_suggest("bot", 0, 30, "It is done.", note="summarise"),
+        doc.agent_suggest("bot", 31, 40, "Works.", note="summarise"),
+    ]
+    continues = [doc.agent_suggest("bot", n, n, " More.", "insert", note="continue") for n in (45, 50)]
+    rewrites = [doc.agent_suggest("bot", n, n + 4, "Uno.", note="rewrite") for n in (41, 46)]
+    same = doc.agent_suggest("bot", 51, 57, "Three.", note="rewrite")
+    for sid in summaries:
+        doc.accept(sid)
+    for sid in [*continues, *rewrites, same]:
+        doc.reject(sid)
+    rules = {rule.text: rule.taught_by for rule in derive_style_rules(doc.suggestions())}
+    assert rules["Prefer shorter, tighter text."] == tuple(summaries)
+    assert rules["Do not add text the author did not write."] == tuple(continues)
+    assert rules["Keep the author's wording; change only what is asked."] == tuple(rewrites)
+    assert "Prefer a formal tone." not in rules and not any(same in ids for ids in rules.values())

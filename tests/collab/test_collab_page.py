@@ -215,3 +215,20 @@ def test_review_says_what_it_found(page, qtbot) -> None:  # noqa: ANN001
     page.editor.insertPlainText("The documentation is complete.")
     qtbot.mouseClick(page.review_button, Qt.MouseButton.LeftButton)
     assert page.status.text() == "No issues found in the document."
+
+
+def test_four_reviews_teach_the_rules_a_user_expects(page, qtbot) -> None:  # noqa: ANN001
+    """Issue 19: two rejected rewrites and two accepted summaries (the first one also drops slang)."""
+    rewrites = [page.run_action("rewrite", page.section_target(i)) for i in (1, 2)]
+    _wait_idle(page, qtbot)
+    for run in rewrites:
+        page.reject(run.sid)
+    summaries = [page.run_action("summarise", page.section_target(i)) for i in (0, 1)]
+    _wait_idle(page, qtbot)
+    for run in summaries:
+        page.accept(run.sid)
+    expected = {"Prefer shorter, tighter text.", "Keep the author's wording; change only what is asked."}
+    qtbot.waitUntil(lambda: expected <= set(page.rules.texts), timeout=5_000)
+    assert "Learned" in page.status.text()
+    shorter = next(r for r in page.learner.rules if r.text == "Prefer shorter, tighter text.")
+    assert set(shorter.taught_by) == {run.sid for run in summaries}

@@ -223,11 +223,18 @@ class CollabPage(PatternPage):
 
     # -- review -------------------------------------------------------------------------------
     def _guard(self, fn: object, *args: object) -> None:
+        """Run a review step, then let the learner re-derive rules and name any it just learned."""
+        known = set(self.learner.rule_texts)
         try:
             fn(*args)  # type: ignore[operator]
         except CollabError as exc:
             self.status.setText(str(exc))
-        self.learner.learn(self.doc)
+        else:
+            self.learner.learn(self.doc)
+            learned = [text for text in self.learner.rule_texts if text not in known]
+            if learned:
+                quoted = "; ".join(f"“{text}”" for text in learned)
+                self.status.setText(f"Learned from your reviews: {quoted} — see Learned rules.")
         self.refresh()
 
     @Slot(str)
