@@ -232,3 +232,31 @@ def test_four_reviews_teach_the_rules_a_user_expects(page, qtbot) -> None:  # no
     assert "Learned" in page.status.text()
     shorter = next(r for r in page.learner.rules if r.text == "Prefer shorter, tighter text.")
     assert set(shorter.taught_by) == {run.sid for run in summaries}
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_change_cards_use_the_theme_palette(page, qtbot, theme) -> None:  # noqa: ANN001
+    """Issue 19: the diff backgrounds were fixed pastels, glaring in dark mode."""
+    import re
+
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.theme import palette
+
+    app = QApplication.instance()
+    before = app.palette()
+    app.setPalette(palette(theme))
+    try:
+        run = page.run_action("fix_tone", page.section_target(0))
+        _wait_idle(page, qtbot)
+        card = page.suggestions.cards()[run.sid]
+        rich = " ".join(label.text() for label in card.findChildren(type(page.status)))
+        rich += page.preview.toHtml()
+        backgrounds = [
+            QColor(c).lightness() for c in re.findall(r"background(?:-color)?:\s*(#[0-9a-fA-F]{6})", rich)
+        ]
+        assert backgrounds
+        assert all(b < 90 for b in backgrounds) if theme == "dark" else all(b > 200 for b in backgrounds)
+    finally:
+        app.setPalette(before)

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QTextEdit, QWidget
 
 from agent_core.collab import CollabDocument, Delete, DocEvent, Insert, Op
 from agent_core.collab.suggestions import colour_for
-
-DELETE_RED = "#c0392b"
+from ui_patterns.collab.colours import ChangeColours
 
 
 def utf16_len(text: str) -> int:
@@ -144,6 +143,7 @@ class CollabEditor(QTextEdit):
     def refresh_highlights(self) -> None:
         """Agent-authored spans, the agent's leased range, and each open suggestion's original text."""
         text = self.doc.text
+        delete = ChangeColours.current(self.palette()).delete
         selections: list[QTextEdit.ExtraSelection] = []
 
         def add(start: int, end: int, fmt: QTextCharFormat, tooltip: str = "") -> None:
@@ -174,12 +174,12 @@ class CollabEditor(QTextEdit):
             fmt = QTextCharFormat()
             if suggestion.status == "conflicted":
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-                fmt.setUnderlineColor(QColor(DELETE_RED))
+                fmt.setUnderlineColor(QColor(delete))
                 add(suggestion.start, suggestion.end, fmt, f"conflict: {suggestion.conflict_reason}")
             elif suggestion.kind != "insert" and suggestion.kind != "comment":
                 fmt.setFontStrikeOut(True)
-                fmt.setForeground(QColor(DELETE_RED))
-                fmt.setBackground(_tint(DELETE_RED, 28))
+                fmt.setForeground(QColor(delete))
+                fmt.setBackground(_tint(delete, 40))
                 add(
                     suggestion.start,
                     suggestion.end,

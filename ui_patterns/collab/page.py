@@ -7,7 +7,7 @@ teach style rules, committed as the writer agent's procedural memory, shown besi
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -268,6 +268,14 @@ class CollabPage(PatternPage):
             self._guard(self.doc.restore, int(item.data(Qt.ItemDataRole.UserRole)))
 
     # -- views --------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        """A theme switch re-renders the tracked changes in the new palette's colours."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange) and hasattr(self, "rules"):
+            self._show_rules()
+            if not self._timer.isActive():
+                self._timer.start()
+
     def _on_doc_event(self, event: DocEvent) -> None:
         if event.name == "version_added":
             self._history_dirty = True

@@ -20,22 +20,24 @@ from PySide6.QtWidgets import (
 
 from agent_core.collab import Suggestion
 from agent_core.collab.learning import StyleRule
-from ui_patterns.collab.editor import DELETE_RED
-
-INSERT_GREEN = "#1e8449"
+from ui_patterns.collab.colours import ChangeColours
 
 
-def change_html(original: str, replacement: str, colour: str = INSERT_GREEN, limit: int = 400) -> str:
-    """A tracked change as rich text: deletion struck through in red, insertion underlined in colour."""
+def change_html(
+    original: str, replacement: str, colour: str, limit: int = 400, colours: ChangeColours | None = None
+) -> str:
+    """A tracked change as rich text: deletion struck through in the theme's danger colour, insertion
+    underlined in its author's colour, each on a tint of its hue washed into the palette's base."""
+    c = colours or ChangeColours.current()
 
     def cut(text: str) -> str:
         return html.escape(text if len(text) <= limit else text[: limit - 1] + "…").replace("\n", "<br>")
 
     parts = []
     if original:
-        parts.append(f'<s style="color:{DELETE_RED}; background:#fdecea">{cut(original)}</s>')
+        parts.append(f'<s style="color:{c.delete}; background:{c.wash(c.delete)}">{cut(original)}</s>')
     if replacement:
-        parts.append(f'<u style="color:{colour}; background:#e9f7ef">{cut(replacement)}</u>')
+        parts.append(f'<u style="color:{c.ink(colour)}; background:{c.wash(colour)}">{cut(replacement)}</u>')
     return " ".join(parts) or "<i>(empty)</i>"
 
 
@@ -55,7 +57,8 @@ class SuggestionCard(QFrame):
         super().__init__(parent)
         self.sid = suggestion.id
         self.setObjectName("suggestionCard")
-        border = DELETE_RED if suggestion.status == "conflicted" else suggestion.colour
+        colours = ChangeColours.current()
+        border = colours.delete if suggestion.status == "conflicted" else suggestion.colour
         self.setStyleSheet(
             f"QFrame#suggestionCard {{ border: 1px solid {border}; border-left: 4px solid {border};"
             " border-radius: 6px; background: palette(base); }"
@@ -65,18 +68,21 @@ class SuggestionCard(QFrame):
         layout.setSpacing(4)
         state = "streaming…" if suggestion.streaming else suggestion.status
         self.header = _label(f"{suggestion.id} · {suggestion.author} · {action or suggestion.kind} · {state}")
-        self.header.setStyleSheet(f"color: {suggestion.colour}; font-weight: 600;")
+        self.header.setStyleSheet(f"color: {colours.ink(suggestion.colour)}; font-weight: 600;")
         layout.addWidget(self.header)
         if suggestion.kind == "comment":
             layout.addWidget(_label(suggestion.note))
         else:
             original = "" if suggestion.kind == "insert" else suggestion.original
             layout.addWidget(
-                _label(change_html(original, suggestion.replacement, suggestion.colour), rich=True)
+                _label(
+                    change_html(original, suggestion.replacement, suggestion.colour, colours=colours),
+                    rich=True,
+                )
             )
         if suggestion.status == "conflicted":
             warning = _label(f"⚠ Conflict — never applied: {suggestion.conflict_reason}")
-            warning.setStyleSheet(f"color: {DELETE_RED};")
+            warning.setStyleSheet(f"color: {colours.delete};")
             layout.addWidget(warning)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -179,13 +185,18 @@ class RulesPanel(QWidget):
         if not rules:
             hint = "No rules yet: accept or reject a few suggestions and the agent learns your style."
             self._layout.addWidget(_label(hint, muted=True))
+        colours = ChangeColours.current()
         for rule in rules:
-            lines = [f"<b>{html.escape(rule.text)}</b> <span style='color:gray'>({rule.topic})</span>"]
+            lines = [
+                f"<b>{html.escape(rule.text)}</b> <span style='color:{colours.muted}'>({rule.topic})</span>"
+            ]
             for sid in rule.taught_by:
                 s = reviewed.get(sid)
                 if s is not None:
                     verdict = "✓ accepted" if s.status == "accepted" else "✕ rejected"
-                    lines.append(f"{sid} {verdict}: {change_html(s.original, s.replacement, s.colour, 90)}")
+                    lines.append(
+                        f"{sid} {verdict}: {change_html(s.original, s.replacement, s.colour, 90, colours)}"
+                    )
             self._layout.addWidget(_label("<br>".join(lines), rich=True))
         if facts:
             text = "<b>Facts remembered</b><br>" + "<br>".join(html.escape(f) for f in facts)
@@ -195,6 +206,7 @@ class RulesPanel(QWidget):
 
 def tracked_html(text: str, suggestions: list[Suggestion]) -> str:
     """The whole document with open suggestions inline as tracked changes (the rendered preview)."""
+    c = ChangeColours.current()
     out: list[str] = []
     cursor = 0
     for s in sorted(suggestions, key=lambda s: (s.start, s.end)):
@@ -202,13 +214,15 @@ def tracked_html(text: str, suggestions: list[Suggestion]) -> str:
             continue
         out.append(html.escape(text[cursor : s.start]))
         if s.status == "conflicted":
-            out.append(f'<span style="background:#fdecea" title="{html.escape(s.conflict_reason)}">')
             out.append(
-                f"{html.escape(text[s.start : s.end])}</span><sup style='color:{DELETE_RED}'>⚠{s.id}</sup>"
+                f'<span style="background:{c.wash(c.delete)}" title="{html.escape(s.conflict_reason)}">'
+            )
+            out.append(
+                f"{html.escape(text[s.start : s.end])}</span><sup style='color:{c.delete}'>⚠{s.id}</sup>"
             )
         else:
             original = "" if s.kind == "insert" else text[s.start : s.end]
-            out.append(change_html(original, s.replacement, s.colour, 10_000) + f"<sup>{s.id}</sup>")
+            out.append(change_html(original, s.replacement, s.colour, 10_000, c) + f"<sup>{s.id}</sup>")
         cursor = s.end
     out.append(html.escape(text[cursor:]))
     body = "".join(out).replace("\n", "<br>")
