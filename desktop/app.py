@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from agent_core.lab import Lab
     from desktop.main_window import MainWindow
+    from desktop.patterns import prefetch_pages
     from ui_patterns.common import LabContext
 
 DEMO_MESSAGES = ("My name is Ada and I live in Lisbon.", "What do you remember about me?")
 SCREENSHOT_SIZE = (1280, 800)
+PREFETCH_AFTER_MS = 1500
+"""Page modules are imported on a worker once the window has been up this long."""
 SCREENSHOT_TIMEOUT_MS = 60_000
 
 
@@ -125,6 +128,8 @@ def run_gui(argv: list[str]) -> int:
     QTimer.singleShot(0, settle_heap)
     ctx.ready_changed.connect(lambda *_: settle_heap())
     ctx.warm_up_async()
+    if not args.screenshot:  # the other pages' modules, once the first one is on screen
+        QTimer.singleShot(PREFETCH_AFTER_MS, prefetch_pages)
     try:
         return app.exec()
     finally:

@@ -7,7 +7,10 @@ A new pattern slots in by adding one `Entry` line below.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib
+import threading
 import traceback
 from dataclasses import dataclass
 
@@ -76,6 +79,26 @@ class ErrorPage(QWidget):
 
     def shutdown(self) -> None:
         """Nothing to stop; present so the window treats every page alike."""
+
+
+def prefetch_pages(entries: list[Entry] | None = None) -> threading.Thread:
+    """Import every page's module on a worker thread, so a first click only builds the page.
+
+    Imported on the GUI thread at the first click, a page's modules cost 90-170 ms of stall each
+    (bench/bench_page_open.py); the worker holds the GIL only in slices (the switch interval), so
+    the GUI keeps painting meanwhile. Module import locks make a click during the prefetch wait
+    for that one module, never import it twice; a failing import is left for `create_page` to show.
+    """
+
+    def run() -> None:
+        for entry in entries or PATTERNS:
+            with contextlib.suppress(Exception):
+                importlib.import_module(entry.target.partition(":")[0])
+        gc.freeze()  # the new modules' objects are long-lived: out of the collector's sight
+
+    thread = threading.Thread(target=run, name="prefetch-pages", daemon=True)
+    thread.start()
+    return thread
 
 
 def create_page(entry: Entry, ctx: LabContext, parent: QWidget | None = None) -> QWidget:

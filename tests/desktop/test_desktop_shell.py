@@ -91,3 +91,21 @@ def test_close_saves_geometry_and_detaches(qtbot, ctx, lab, tmp_path: Path) -> N
     win.close()
     assert state.value("geometry") is not None and state.value("page") == "traces"
     assert ctx._on_step not in lab.step_listeners
+
+
+def test_prefetch_imports_every_page_module_off_the_gui_thread() -> None:
+    import sys
+    import threading
+
+    from desktop.patterns import prefetch_pages
+
+    thread = prefetch_pages()
+    assert thread is not threading.current_thread() and thread.daemon
+    thread.join(60)
+    assert all(e.target.partition(":")[0] in sys.modules for e in PATTERNS)
+
+
+def test_prefetch_leaves_a_broken_page_to_its_error_page() -> None:
+    from desktop.patterns import prefetch_pages
+
+    prefetch_pages([Entry("bogus", "Bogus", "no_such_package.page:Nope")]).join(10)  # no exception
