@@ -54,7 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", type=Path, default=None, help="results folder (default: ./memlab-runs/<time>)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--metric", default="f1", help="metric of the printed table (f1, exact, recall@5…)")
+    p.add_argument(
+        "--metric", default="f1", help="metric of the by-category table (f1, contains, exact, recall@5…)"
+    )
     p.set_defaults(func=cmd_bench)
     d = sub.add_parser(
         "dataset",
@@ -81,21 +83,11 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_dataset(kind: str, source: str, seed: int = 0):  # noqa: ANN201 - Dataset
-    """The dataset named on the command line (or picked in the GUI)."""
-    from agent_core.memlab import generate_scenario, load_locomo, load_longmemeval
-
-    if kind == "scenario":
-        return generate_scenario(int(source) if source.isdigit() else source, seed=seed)
-    path = Path(source)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    return (load_locomo if kind == "locomo" else load_longmemeval)(path)
-
-
 def cmd_bench(args: argparse.Namespace) -> int:
     from agent_core.memlab import DatasetFormatError, print_table
     from agent_core.memlab.runner import RunConfig, run_benchmark
+    from agent_core.memlab.sources import load_dataset
+    from agent_core.memlab.summary import Summary
 
     if args.suite == "contradictions":
         from agent_core.contradictions import cmd_contradictions
@@ -142,5 +134,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 130
     print(file=sys.stderr)
     print_table(outcome.record.rows, args.metric)
+    print("\nAll metrics (means over every question):")
+    print(Summary(outcome.record.rows).format())
     print(f"\nresults: {out / 'results.json'}, {out / 'results.csv'}; plots in {out}", file=sys.stderr)
     return 0

@@ -1,7 +1,9 @@
 """Answer and retrieval metrics, following the LoCoMo and LongMemEval papers so figures compare.
 
 Answer score: LoCoMo's token F1 (lowercase, drop punctuation and articles, stem, compare bags of
-tokens), with multi-part answers scored part by part. Retrieval: recall@k, recall_all@k and
+tokens), with multi-part answers scored part by part. F1 punishes a right answer said in a sentence
+("Your name is Liam Walsh." scores 0.57 against "Liam Walsh"), so `contains` sits beside it: 1 when
+every gold token is in the answer. Retrieval: recall@k, recall_all@k and
 ndcg_any@k over turn ids, and the same at session level. Pure Python: no nltk, no numpy needed.
 """
 
@@ -115,6 +117,7 @@ def answer_tokens(text: object) -> list[str]:
 class AnswerScore(NamedTuple):
     f1: float
     exact: float
+    contains: float
 
 
 def token_f1(prediction: object, gold: object) -> float:
@@ -140,6 +143,13 @@ def exact_match(prediction: object, gold: object) -> bool:
     return normalize_answer(prediction) == normalize_answer(gold)
 
 
+def answer_contains(prediction: object, gold: object) -> bool:
+    """Is the normalised gold answer in the prediction? Every gold token must be among the
+    prediction's (this covers the gold phrase itself, in any order, and CJK character by character)."""
+    ref = answer_tokens(gold)
+    return bool(ref) and set(ref) <= set(answer_tokens(prediction))
+
+
 _ABSTAIN = re.compile(
     r"not (?:been |ever )?mentioned|never (?:mentioned|said|told)|no (?:information|mention|record|data|memory)"
     r"|(?:don't|do not|didn't|did not) (?:know|mention|say|tell)|(?:can't|cannot|can not|unable to) "
@@ -156,14 +166,14 @@ def is_abstention(prediction: str) -> bool:
 def score_answer(
     prediction: str, gold: str | None, /, *, category: str = "", abstention: bool = False
 ) -> AnswerScore:
-    """F1 and exact match for one answer; abstention questions score 1 only for a refusal."""
+    """F1, exact match and containment for one answer; abstention questions score 1 only for a refusal."""
     if abstention:
         declined = float(is_abstention(prediction))
-        return AnswerScore(declined, declined)
+        return AnswerScore(declined, declined, declined)
     if gold is None:
-        return AnswerScore(0.0, 0.0)
+        return AnswerScore(0.0, 0.0, 0.0)
     f1 = multi_part_f1(prediction, gold) if category in MULTI_PART_CATEGORIES else token_f1(prediction, gold)
-    return AnswerScore(f1, float(exact_match(prediction, gold)))
+    return AnswerScore(f1, float(exact_match(prediction, gold)), float(answer_contains(prediction, gold)))
 
 
 def score_question(prediction: str, question: Question) -> AnswerScore:

@@ -366,6 +366,7 @@ class StrategyReplay:
             recall=recall,
             f1=score.f1,
             exact=score.exact,
+            contains=score.contains,
             latency_ms=memory_ms + model_ms,
             memory_latency_ms=memory_ms,
             tokens=result.prompt_tokens + result.completion_tokens,
@@ -375,6 +376,7 @@ class StrategyReplay:
         detail = {
             "answer": result.content,
             "f1": round(score.f1, 4),
+            "contains": score.contains,
             "recalled": [
                 {**r.as_dict(), "turn_id": r.memory.source_message_id, "in_prompt": id(r) in chosen}
                 for r in recalled[:DETAIL_RECALLED]

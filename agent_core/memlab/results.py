@@ -69,6 +69,7 @@ class QuestionRow:
     recall: dict[int, float | None] = field(default_factory=dict)
     f1: float = 0.0
     exact: float = 0.0
+    contains: float = 0.0
     latency_ms: float | None = None
     memory_latency_ms: float | None = None
     staleness_ms: float | None = None
@@ -90,6 +91,7 @@ class QuestionRow:
         row.update({f"recall@{k}": v for k, v in sorted(recall.items())})
         row.update(
             f1=self.f1,
+            contains=self.contains,
             exact=self.exact,
             latency_ms=self.latency_ms,
             memory_latency_ms=self.memory_latency_ms,
@@ -108,6 +110,7 @@ class QuestionRow:
             recall=recall,
             f1=row.get("f1", 0.0),
             exact=row.get("exact", 0.0),
+            contains=row.get("contains", 0.0),
             latency_ms=row.get("latency_ms"),
             memory_latency_ms=row.get("memory_latency_ms"),
             staleness_ms=row.get("staleness_ms"),
@@ -147,6 +150,8 @@ class RunRecord:
         return [row.flat(ks) for row in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
+        from agent_core.memlab.summary import Summary  # it builds on this module's rows
+
         return {
             "config": redact(self.config),
             "dataset": {"name": self.dataset_name, "hash": self.dataset_hash},
@@ -154,6 +159,7 @@ class RunRecord:
             "seed": self.seed,
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "summary": Summary(self.rows).as_dict(),
             "rows": self.flat_rows(),
         }
 

@@ -44,6 +44,8 @@ class RunConfig:
     work_dir: Path | None = None
     """Where each strategy's temp data dir goes (default: the system temp dir)."""
     keep_data: bool = False
+    chart_style: str = "light"
+    """The colours of the charts: "light" or "dark" (the theme of the page that shows them)."""
 
     def __post_init__(self) -> None:
         if not self.strategies:
@@ -62,6 +64,7 @@ class RunConfig:
             "model": self.model,
             "embedder": self.embedder,
             "seed": self.seed,
+            "chart_style": self.chart_style,
         }
 
 
@@ -274,14 +277,8 @@ def _write(outcome: RunOutcome, event: Callable[..., Progress]) -> Iterator[Prog
     (out / DETAILS_FILE).write_text(
         json.dumps(outcome.details, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
     )
-    rows = outcome.record.rows
-    drawers = (
-        lambda path: plots.plot_recall(rows, path),
-        lambda path: plots.plot_latency_accuracy(rows, path),
-        lambda path: plots.plot_staleness(rows, path),
-    )
-    for name, draw in zip(PLOT_FILES, drawers, strict=True):
-        path = draw(out / name)
+    style = plots.STYLES.get(outcome.record.config.get("chart_style", "light"), plots.LIGHT)
+    for path in plots.iter_plots(outcome.record.rows, out, style):
         outcome.plots.append(path)
         yield event("", "plot", plot=path)
 

@@ -33,6 +33,8 @@ def test_bench_scenario_writes_results_and_plots(
     assert code == 0
     captured = capsys.readouterr()
     assert "semantic" in captured.out and "extraction" in captured.out  # the strategy × category table
+    header = next(line for line in captured.out.splitlines() if line.startswith("strategy "))
+    assert header.split()[:6] == ["strategy", "recall@5", "recall@10", "F1", "contains", "exact"]
     assert "ETA" in captured.err
     for name in (
         "results.json",
@@ -45,6 +47,9 @@ def test_bench_scenario_writes_results_and_plots(
         assert (out / name).stat().st_size > 0, name
     data = json.loads((out / "results.json").read_text())
     assert {row["strategy"] for row in data["rows"]} == {"off", "semantic"}
+    assert all("contains" in row for row in data["rows"])
+    assert set(data["summary"]) == {"off", "semantic"} and "contains" in data["summary"]["semantic"]
+    assert data["summary"]["semantic"]["contains"] >= data["summary"]["off"]["contains"]
     assert "recall@10" in (out / "results.csv").read_text().splitlines()[0]
     assert (out / "recall.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -53,6 +58,6 @@ def test_bench_reports_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["bench", "--dataset", "scenario", "tiny", "--strategies", "off,magic"]) == 2
     assert "unknown strategy 'magic'" in capsys.readouterr().err
     assert main(["bench", "--dataset", "locomo", str(tmp_path / "missing.json")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "no such file" in capsys.readouterr().err.lower()
     assert main(["bench", "--dataset", "scenario", "huge"]) == 2
     assert "unknown size" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from agent_core.memlab.dataset import Question
 from agent_core.memlab.metrics import (
+    answer_contains,
     answer_tokens,
     exact_match,
     is_abstention,
@@ -71,6 +72,25 @@ def test_exact_match() -> None:
     assert not exact_match("Tuesdays", "Tuesday")
 
 
+def test_contains_credits_a_right_answer_said_in_a_sentence() -> None:
+    """F1 scores "Your name is Liam Walsh." 0.57 against "Liam Walsh"; containment calls it right."""
+    right = score_answer("Your name is Liam Walsh.", "Liam Walsh")
+    assert right.f1 == pytest.approx(0.571, abs=0.001)
+    assert right.contains == 1.0 and right.exact == 0.0
+    for wrong in ("Your name is Liam.", "Your name is Ada Walsh.", "Williams", ""):
+        assert score_answer(wrong, "Liam Walsh").contains == 0.0, wrong
+
+
+@pytest.mark.parametrize(
+    ("prediction", "gold", "expected"),
+    [("Walsh, Liam", "Liam Walsh", True), ("It was in 2022.", 2022, True), ("in 2021", "2022", False),
+     ("The Tuesdays", "Tuesday", True), ("你住在上海。", "上海", True), ("你住在北京。", "上海", False),
+     ("anything", "", False)],
+)  # fmt: skip
+def test_answer_contains(prediction: str, gold: object, expected: bool) -> None:
+    assert answer_contains(prediction, gold) is expected
+
+
 @pytest.mark.parametrize(
     ("prediction", "expected"),
     [("That was not mentioned.", True), ("I don't know.", True), ("There is no information about it.", True),
@@ -79,7 +99,7 @@ def test_exact_match() -> None:
 def test_abstention(prediction: str, expected: bool) -> None:
     assert is_abstention(prediction) is expected
     score = score_answer(prediction, None, category="adversarial", abstention=True)
-    assert score.f1 == score.exact == float(expected)
+    assert score.f1 == score.exact == score.contains == float(expected)
 
 
 def test_score_question_uses_category() -> None:

@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.cli_bench import load_dataset
 from agent_core.memlab.dataset import Dataset
 from agent_core.memlab.results import RunRecord
 from agent_core.memlab.runner import PLOT_FILES, Progress, RunConfig, format_duration, iter_run, load_details
 from agent_core.memlab.scenario import SIZES
+from agent_core.memlab.sources import load_dataset
 from agent_core.memlab.strategies import PRESETS, parse_ks
 from ui_patterns.common import LabContext, PatternPage
 from ui_patterns.common.workers import GeneratorWorker, run_generator
