@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from agent_core.contradictions import SUITES, WorkbenchReport, plot, run_workbench
 from desktop.inspector.jobs import Jobs
+from desktop.inspector.lazy import LazyTab
 
 COLUMNS = (
     ("right", "Right after flip"),
@@ -34,13 +35,15 @@ INTRO = (
 )
 
 
-class ContradictionsTab(QWidget):
+class ContradictionsTab(LazyTab):
     finished = Signal(object)  # WorkbenchReport
     failed = Signal(str)
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.jobs = jobs
+
+    def _build(self) -> None:  # on first show or touch (LazyTab)
         self.report: WorkbenchReport | None = None
         self._pixmap = QPixmap()
         self.intro = QLabel(INTRO, self)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from agent_core.feedback_preview import Proposal
 from desktop.inspector.jobs import Jobs
+from desktop.inspector.lazy import LazyTab
 from desktop.inspector.procedural import diff_html
 from ui_patterns.common.context import LabContext
 
@@ -34,7 +35,7 @@ EMPTY = (
 KIND_ICON = {"semantic": "fact", "procedural": "instructions", "episodic": "example"}
 
 
-class FeedbackTab(QWidget):
+class FeedbackTab(LazyTab):
     applied = Signal(dict)  # Lab.accept_feedback's answer
     rejected = Signal(str)
     failed = Signal(str)
@@ -42,6 +43,8 @@ class FeedbackTab(QWidget):
     def __init__(self, ctx: LabContext, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.jobs = ctx, jobs
+
+    def _build(self) -> None:  # on first show or touch (LazyTab)
         self.proposals = QListWidget(self)
         self.proposals.currentRowChanged.connect(self._on_proposal)
         self.changes = QListWidget(self)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.inspector.jobs import Jobs
+from desktop.inspector.lazy import LazyTab
 from desktop.inspector.models import InstructionListModel
 from memory.models import Instruction
 from memory.procedural import DEFAULT_INSTRUCTIONS, diff
@@ -48,7 +49,7 @@ def diff_html(lines: list[str]) -> str:
     return "<div style='font-family:monospace'>" + "".join(out) + "</div>"
 
 
-class ProceduralTab(QWidget):
+class ProceduralTab(LazyTab):
     """Versions on the left; the selected version's text and its diff on the right; an editor below."""
 
     loaded = Signal(int)
@@ -59,6 +60,8 @@ class ProceduralTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.jobs = jobs
+
+    def _build(self) -> None:  # on first show or touch (LazyTab)
         self.agent = AGENT
         self.model = InstructionListModel(self)
         self.versions_view = QListView(self)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.inspector.jobs import Jobs
+from desktop.inspector.lazy import LazyTab
 from memory.audit import AuditReport
 from memory.quality import JunkItem, junk_review
 from ui_patterns.common.context import LabContext
@@ -39,7 +40,7 @@ def _spin(value: float, parent: QWidget) -> QDoubleSpinBox:
     return box
 
 
-class QualityTab(QWidget):
+class QualityTab(LazyTab):
     pruned = Signal(int)
     audited = Signal(object)  # AuditReport
     failed = Signal(str)
@@ -47,6 +48,9 @@ class QualityTab(QWidget):
     def __init__(self, ctx: LabContext, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.jobs = ctx, jobs
+
+    def _build(self) -> None:  # on first show or touch (LazyTab)
+        ctx = self.ctx
         s = ctx.lab.settings
         self.min_importance = _spin(s.min_importance, self)
         self.min_confidence = _spin(s.min_confidence, self)

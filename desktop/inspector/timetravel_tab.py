@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from agent_core.provenance import TurnPoint, turn_points
 from desktop.inspector.jobs import Jobs
+from desktop.inspector.lazy import LazyTab
 from memory.timetravel import Snapshot, diff, replay
 from ui_patterns.common.context import LabContext
 
@@ -33,13 +34,15 @@ NEW_MARK = "   ← new at this turn"
 EMPTY = "No turns yet for this profile. Chat a little, then come back to replay how memory grew."
 
 
-class TimeTravelTab(QWidget):
+class TimeTravelTab(LazyTab):
     loaded = Signal(int)  # number of turns
     failed = Signal(str)
 
     def __init__(self, ctx: LabContext, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.jobs = ctx, jobs
+
+    def _build(self) -> None:  # on first show or touch (LazyTab)
         self.points: list[TurnPoint] = []
         self.snapshots: list[Snapshot] = []
 
