@@ -3,11 +3,13 @@
 from agent_core.ambient.agents import AmbientAgent
 from agent_core.ambient.events import CalendarSource, EmailSource, Event, EventSource, EventStream, JsonSource
 from agent_core.ambient.hub import AmbientHub, coerce_like
-from agent_core.ambient.inbox import Inbox, InboxItem, items_per_window
+from agent_core.ambient.inbox import AskRate, AskWindow, Inbox, InboxItem, ask_rate
 
 __all__ = [
     "AmbientAgent",
     "AmbientHub",
+    "AskRate",
+    "AskWindow",
     "CalendarSource",
     "EmailSource",
     "Event",
@@ -16,6 +18,6 @@ __all__ = [
     "Inbox",
     "InboxItem",
     "JsonSource",
+    "ask_rate",
     "coerce_like",
-    "items_per_window",
 ]

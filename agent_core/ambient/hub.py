@@ -230,6 +230,10 @@ class AmbientHub:
             }
         return self.inbox.record_answer(item_id, response, self.clock.now())
 
+    def retract_answer(self, item_id: str) -> InboxItem | None:
+        """Undo an answer its run has not acted on yet (the item is pending again); None if too late."""
+        return self.inbox.reopen(item_id)
+
     def answer(self, item_id: str, response: dict) -> str:
         """Answer an item and resume its run; returns the run's new state."""
         item = self.record_answer(item_id, response)

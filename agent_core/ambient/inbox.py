@@ -12,11 +12,13 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Index, case, func
+from sqlalchemy import Index, case, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from agent_core.runs import Run
 from memory.clock import utcnow
 from memory.db import create_all
 
@@ -113,7 +115,7 @@ def create_ambient_tables(engine: Engine) -> None:
 
 
 class Inbox:
-    """Items of every ambient agent; listeners hear ("added" | "answered" | "read" | "superseded", item)."""
+    """Items of every ambient agent; listeners hear ("added" | "answered" | "reopened" | "read" | "superseded", item)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -212,6 +214,25 @@ class Inbox:
             response_json=json.dumps(response),
         )
 
+    def reopen(self, item_id: str) -> InboxItem | None:
+        """Take an answer back while its run still waits (nothing has acted on it); None if too late.
+
+        One conditional UPDATE: a run that resumed first has left "waiting", so the two never both win.
+        """
+        waiting = select(Run.id).where(Run.id == InboxItem.run_id, Run.status == "waiting").exists()
+        stmt = (
+            update(InboxItem)
+            .where(col(InboxItem.id) == item_id, col(InboxItem.status) == ANSWERED, waiting)
+            .values(status=PENDING, response_json=None, answered_at=None)
+        )
+        with self._lock, Session(self.engine, expire_on_commit=False) as s:
+            done = s.exec(stmt).rowcount  # type: ignore[call-overload]
+            s.commit()
+            item = s.get(InboxItem, item_id) if done else None
+        if item is not None:
+            self._emit("reopened", item)
+        return item
+
     def supersede_run(self, run_id: str) -> list[InboxItem]:
         """A forked run's pending items no longer need an answer (the fork asks again if it must)."""
         return [self._update(it.id, "superseded", status=SUPERSEDED) for it in self.items(run_id=run_id)]
@@ -222,14 +243,39 @@ class Inbox:
             return len(list(s.exec(q)))
 
 
-def items_per_window(engine: Engine, agent: str, window: int = 20, windows: int = 50) -> list[int]:
-    """Inbox items raised per `window` processed events, in arrival order: the inbox getting quieter.
+class AskWindow(NamedTuple):
+    """`asks` inbox items raised by `events` handled events."""
 
-    Only the latest `windows` windows are counted, so the chart costs the same after a week of events.
+    events: int
+    asks: int
+
+    @property
+    def rate(self) -> float:
+        return self.asks / self.events if self.events else 0.0
+
+
+class AskRate(NamedTuple):
+    """Asks per handled event, window by window, and the events not handled yet (held)."""
+
+    windows: list[AskWindow]
+    held: int  # received but not yet decided (the agent is paused, or still working on them)
+
+
+HANDLED_RUN = ("done", "waiting", "error", "stopped")
+
+
+def ask_rate(engine: Engine, agent: str, window: int = 20, windows: int = 50) -> AskRate:
+    """Inbox items per *handled* event, in arrival order: the inbox getting quieter as the agent learns.
+
+    An event counts once its run has decided (done, or waiting on a person): events held by a
+    pause or still running are reported apart, never as "asked nothing", so a pause never looks
+    like learning. Only the latest `windows` windows are counted, so the cost stays flat.
     """
+    run_status = select(Run.status).where(Run.id == ProcessedEvent.run_id).scalar_subquery()
+    handled = or_(col(ProcessedEvent.status) == "done", run_status.in_(HANDLED_RUN))
     latest = (
         select(ProcessedEvent.event_id)
-        .where(ProcessedEvent.agent == agent)
+        .where(ProcessedEvent.agent == agent, handled)
         .order_by(col(ProcessedEvent.ordinal).desc(), col(ProcessedEvent.key).desc())
         .limit(window * windows)
     )
@@ -244,7 +290,10 @@ def items_per_window(engine: Engine, agent: str, window: int = 20, windows: int 
         )
         .group_by(col(InboxItem.event_id))
     )
+    held_q = select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.agent == agent, ~handled)
     with Session(engine, expire_on_commit=False) as s:
         ids = list(reversed(list(s.exec(latest))))
         counts = {e: int(n) for e, n in s.exec(counted)}
-    return [sum(counts.get(e, 0) for e in ids[i : i + window]) for i in range(0, len(ids), window)]
+        held = int(s.exec(held_q).one())
+    chunks = [ids[i : i + window] for i in range(0, len(ids), window)]
+    return AskRate([AskWindow(len(c), sum(counts.get(e, 0) for e in c)) for c in chunks], held)

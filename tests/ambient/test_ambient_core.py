@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent_core.ambient import AmbientAgent, AmbientHub, CalendarSource, EmailSource, Event, EventStream
-from agent_core.ambient.inbox import items_per_window
+from agent_core.ambient.inbox import ask_rate
 from agent_core.runs import load_run
 from memory.clock import ManualClock
 
@@ -149,10 +149,43 @@ def test_replay_after_two_rules_is_quieter(lab) -> None:  # noqa: ANN001
     for e in replay:
         hub.deliver(e)
     after = hub.inbox.count_for_events("triage", [e.id for e in replay])
-    windows = items_per_window(lab.engine, "triage")
+    rate = ask_rate(lab.engine, "triage")
     print(f"\ninbox items for the same {len(stream)} emails: before rules {before}, after {after}; "
-          f"items per 20 events: {windows}")  # fmt: skip
+          f"asks per event: {[round(w.rate, 2) for w in rate.windows]}")  # fmt: skip
     assert after <= before - 15, (before, after)
+    assert rate.windows[0].rate > rate.windows[-1].rate and rate.held == 0
+
+
+def test_a_pause_is_not_counted_as_asking_less(lab) -> None:  # noqa: ANN001
+    """Events a paused agent has not handled are held, not windows with zero asks."""
+    hub = hub_for(lab, "triage")
+    for k in ("e001", "e011"):
+        hub.deliver(EMAILS[k])
+    asked = ask_rate(lab.engine, "triage")
+    assert [(w.events, w.asks) for w in asked.windows] == [(2, 2)] and asked.held == 0
+    hub.pause("triage")
+    later = [e for k, e in EMAILS.items() if k not in ("e001", "e011")][:10]
+    for e in later:
+        hub.deliver(e)
+    paused = ask_rate(lab.engine, "triage")
+    assert [(w.events, w.asks) for w in paused.windows] == [(2, 2)] and paused.held == 10
+    hub.resume("triage")
+    resumed = ask_rate(lab.engine, "triage")
+    assert resumed.held == 0 and sum(w.events for w in resumed.windows) == 12
+
+
+def test_an_answer_can_be_taken_back_until_its_run_resumes(lab) -> None:  # noqa: ANN001
+    hub = hub_for(lab, "triage")
+    hub.deliver(EMAILS["e001"])
+    (item,) = hub.inbox.items()
+    hub.record_answer(item.id, {"type": "ignore"})
+    assert not hub.inbox.items()
+    back = hub.retract_answer(item.id)
+    assert back is not None and back.status == "pending" and back.response is None
+    assert load_run(lab.engine, item.run_id)[0].status == "waiting"
+    hub.answer(item.id, {"type": "ignore"})  # answered again, and this time the run goes on
+    assert load_run(lab.engine, item.run_id)[0].status == "done"
+    assert hub.retract_answer(item.id) is None  # too late: the agent acted on it
 
 
 def test_stream_releases_by_clock() -> None:

@@ -30,6 +30,7 @@ def page(request, qtbot, tmp_path: Path, settings) -> Iterator[AmbientPage]:  # 
     assert isinstance(ctx.engine, ProcessEngine if request.param == "process" else LocalEngine)
     agents = [AmbientAgent(k, k, f"t.{k}", "hot_path") for k in ("triage", "scheduler", "researcher")]
     p = AmbientPage(ctx, agents=agents, events=[])
+    p.controller.undo_ms = 0  # answers resume at once; the undo test sets a window of its own
     qtbot.addWidget(p)
     p.resize(1200, 800)
     p.show()
@@ -88,7 +89,9 @@ def test_review_accept_edit_reject(qtbot, page: AmbientPage) -> None:  # noqa: A
         False, False, True, True]  # fmt: skip
     assert note.read is False
     first = select(qtbot, page, lambda it: it.kind == "review" and it.event_id == "c001")
-    assert all(b.isVisible() for b in (d.accept_btn, d.edit_btn, d.respond_btn, d.ignore_btn))
+    assert all(
+        b.isVisible() and b.height() > 10 for b in (d.accept_btn, d.edit_btn, d.respond_btn, d.ignore_btn)
+    )
     qtbot.mouseClick(d.accept_btn, Qt.MouseButton.LeftButton)
     select(qtbot, page, lambda it: it.event_id == "c004")
     field = d.fields["duration_min"].editor
@@ -121,7 +124,8 @@ def test_answer_question_resumes_run(qtbot, page: AmbientPage) -> None:  # noqa:
         qtbot.mouseClick(page.detail.respond_btn, Qt.MouseButton.LeftButton)
     settle(qtbot, page, 1)
     assert load_run(page.ctx.lab.engine, q.run_id)[0].status == "done"
-    assert page.inbox.badge.text() == "1"
+    assert page.detail.item is not None and page.detail.item.kind == "review"  # opened next, so read
+    assert page.inbox.badge.text() == "0" and not page.inbox.badge.isVisible()
 
 
 def test_pause_rewind_correct_resume(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
@@ -133,6 +137,7 @@ def test_pause_rewind_correct_resume(qtbot, page: AmbientPage) -> None:  # noqa:
     page.tabs.setCurrentIndex(1)
     page.refresh_runs()
     page.timeline.select_run(note.run_id)
+    qtbot.waitUntil(lambda: page.timeline.steps.rowCount() == 3)  # steps load off the GUI thread
     page.timeline.steps.selectRow(1)  # step 2: the memory read, before the triage call
     assert page.timeline.rewind_btn.isEnabled()
     qtbot.mouseClick(page.timeline.rewind_btn, Qt.MouseButton.LeftButton)
@@ -152,4 +157,87 @@ def test_pause_rewind_correct_resume(qtbot, page: AmbientPage) -> None:  # noqa:
     assert original.status == "stopped" and len(steps) == 3  # still viewable
     assert [s.name for s in load_run(page.ctx.lab.engine, fork.id)[1]][-1] == "ignored"
     page.refresh_runs()
-    assert page.timeline._find(fork.id).parent().text(2) == "discarded branch"
+    row = page.timeline._find(fork.id)
+    assert row.parent().text(2) == "replaced by fork"
+    assert row.text(0) == "Fork at step 2" and not row.icon(0).isNull()
+    assert f"Fork of run “{original.title}”" in row.toolTip(0)
+
+
+def test_answer_confirms_offers_undo_and_moves_on(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
+    page.controller.undo_ms = 60_000
+    for k in ("c001", "c004", "c006"):
+        page.controller.deliver(CAL[k])
+    settle(qtbot, page, 3)
+    first = select(qtbot, page, lambda it: it.event_id == "c001")
+    row = page.inbox.model.row_of(first.id)
+    below = page.inbox.model.item(row + 1)
+    qtbot.mouseClick(page.detail.accept_btn, Qt.MouseButton.LeftButton)
+    bar = page.answer_bar
+    assert bar.isVisible() and "Accepted · sent to scheduler" in bar.label.text()
+    assert bar.undo_btn.isVisible()
+    assert page.detail.item is not None and page.detail.item.id == below.id  # on to the next one
+    assert page.inbox.model.row_of(first.id) == -1
+    hub = page.controller.hub
+    qtbot.mouseClick(bar.undo_btn, Qt.MouseButton.LeftButton)
+    assert hub.inbox.get(first.id).status == "pending" and not hub.actions("scheduler")
+    assert "back in the inbox" in bar.label.text() and not bar.undo_btn.isVisible()
+    qtbot.waitUntil(lambda: page.inbox.model.row_of(first.id) >= 0)
+    qtbot.waitUntil(lambda: page.detail.item is not None and page.detail.item.id == first.id)
+    assert load_run(page.ctx.lab.engine, first.run_id)[0].status == "waiting"
+    # answered again: once the window closes the run resumes, and Undo says it is too late
+    page.controller.undo_ms = 50
+    with qtbot.waitSignal(page.controller.answer_committed, timeout=5000):
+        qtbot.mouseClick(page.detail.accept_btn, Qt.MouseButton.LeftButton)
+    assert "can no longer be undone" in bar.label.text() and not bar.undo_btn.isVisible()
+    qtbot.waitUntil(lambda: load_run(page.ctx.lab.engine, first.run_id)[0].status == "done", timeout=10000)
+    assert page.controller.undo(first.id) is None
+    assert [a.run_id for a in hub.actions("scheduler")] == [first.run_id]
+
+
+def test_a_paused_agent_is_not_shown_as_learning(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
+    page.refresh_chart()
+    assert page.chart.summary() == "No data yet: no events handled by this agent."
+    page.controller.deliver(EMAILS["e001"])
+    settle(qtbot, page, 1)
+    page.refresh_chart()
+    assert [(w.events, w.asks) for w in page.chart.rate.windows] == [(1, 1)]
+    qtbot.mouseClick(page.agents_panel.buttons["triage"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.agents_panel.status_text("triage") == "paused")
+    for k in ("e002", "e003", "e012"):
+        page.controller.deliver(EMAILS[k])
+    settle(qtbot, page)
+    page.refresh_chart()
+    assert [(w.events, w.asks) for w in page.chart.rate.windows] == [(1, 1)]  # not 4 events, 1 ask
+    assert "3 events paused, not counted yet" in page.chart.summary()
+    assert "not handled yet (the agent is paused)" in page.chart.tip_at(page.chart.width() - 10)
+
+
+def test_timeline_reads_at_1024(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
+    """At a 1024 px window the page gets ~840 px: every run column stays, titles elide with a tooltip."""
+    page.controller.deliver(EMAILS["e058"])
+    settle(qtbot, page, 1)
+    page.resize(840, 560)
+    page.tabs.setCurrentIndex(1)
+    page.refresh_runs()
+    tree = page.timeline.runs
+    qtbot.waitUntil(lambda: page.timeline.steps.rowCount() > 0)  # the newest run opens by itself
+    head = tree.header()
+    widths = [head.sectionSize(i) for i in range(head.count())]
+    assert all(w > 40 for w in widths) and widths[0] >= 150, widths
+    assert sum(widths) <= tree.viewport().width()
+    item = tree.topLevelItem(0)
+    assert item.toolTip(0).startswith(item.text(0))  # elided in the cell, whole in the tooltip
+    assert "T" not in item.text(3) and item.toolTip(3).startswith("started 20")
+    steps = page.timeline.steps
+    assert sum(steps.horizontalHeader().sectionSize(i) for i in range(5)) <= steps.viewport().width()
+    assert page.minimumSizeHint().width() <= 840
+
+
+def test_empty_states(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
+    page.tabs.setCurrentIndex(1)
+    page.refresh_runs()
+    assert page.timeline.stack.currentWidget() is page.timeline.empty
+    assert "No runs yet" in page.timeline.empty.text()
+    page.tabs.setCurrentIndex(0)
+    assert page.inbox.stack.currentWidget() is page.inbox.empty and "Inbox zero" in page.inbox.empty.text()
+    assert not page.detail.isVisible()  # nothing to show beneath an empty inbox

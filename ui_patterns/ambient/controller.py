@@ -14,11 +14,12 @@ from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from agent_core.ambient import AmbientAgent, AmbientHub, Event, EventStream, InboxItem, items_per_window
+from agent_core.ambient import AmbientAgent, AmbientHub, AskRate, Event, EventStream, InboxItem, ask_rate
 from agent_core.engine import Engine, LocalEngine
 from agent_core.lab import Lab
 
 HUB_FACTORY = "agent_core.ambient.hub:hub_service"
+UNDO_MS = 5000  # how long an answer waits before its run resumes, so it can be taken back
 
 
 class AmbientController(QObject):
@@ -27,6 +28,7 @@ class AmbientController(QObject):
     inbox_changed = Signal()  # coalesced: at most every `coalesce_ms`
     job_failed = Signal(str, str)  # agent, message
     delivered = Signal(int)  # events delivered so far
+    answer_committed = Signal(str)  # item id: its undo window closed, the run resumes with it
     _inbox_ping = Signal()
 
     def __init__(
@@ -38,6 +40,7 @@ class AmbientController(QObject):
         coalesce_ms: int = 200,
         *,
         engine: Engine | None = None,
+        undo_ms: int = UNDO_MS,
     ) -> None:
         super().__init__(parent)
         self.hub = AmbientHub(lab, agents)  # reads and answers; runs happen in the engine's hub
@@ -51,6 +54,8 @@ class AmbientController(QObject):
         self._outstanding = 0
         self._started = False
         self._dirty = False
+        self.undo_ms = undo_ms
+        self._held: dict[str, tuple[QTimer, InboxItem]] = {}  # answered; their runs not resumed yet
         self._coalesce = QTimer(self)
         self._coalesce.setSingleShot(True)
         self._coalesce.setInterval(coalesce_ms)
@@ -71,8 +76,10 @@ class AmbientController(QObject):
         self._tick.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Skip queued work, let running steps reach their next wait, then detach."""
+        """Send held answers on, skip queued work, let running steps reach their next wait, detach."""
         self._tick.stop()
+        for item_id in list(self._held):
+            self._commit(item_id)
         if self._started:
             self._engine.call(self._service, "close", lane="")
             deadline = time.monotonic() + timeout_s
@@ -110,7 +117,8 @@ class AmbientController(QObject):
         return self._status[agent]
 
     def idle(self) -> bool:
-        return self.pending() == 0 and all(s != "running" for s in self._status.values())
+        """Nothing sent and unfinished, no answer held for undo, no agent running."""
+        return self.pending() == 0 and not self._held and all(s != "running" for s in self._status.values())
 
     # -- listeners (any thread) --------------------------------------------------------------------
     def _on_engine(self, kind: str, payload: object) -> None:
@@ -162,10 +170,39 @@ class AmbientController(QObject):
             self.delivered.emit(self.stream.delivered)
 
     # -- the person's side --------------------------------------------------------------------------
-    def answer(self, item_id: str, response: dict) -> None:
-        """Validate and store the answer now (errors surface at once), resume the run in the engine."""
+    def answer(self, item_id: str, response: dict) -> InboxItem:
+        """Validate and store the answer now (errors surface at once); the run resumes with it
+        after `undo_ms`, until then `undo` takes it back. A restart meanwhile resumes it too."""
         item = self.hub.record_answer(item_id, response)
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(self.undo_ms)
+        timer.timeout.connect(lambda: self._commit(item_id))
+        self._held[item_id] = (timer, item)
+        timer.start()
+        return item
+
+    def can_undo(self, item_id: str) -> bool:
+        return item_id in self._held
+
+    def undo(self, item_id: str) -> InboxItem | None:
+        """Take an answer back (the item is pending again); None once its run has resumed."""
+        held = self._held.pop(item_id, None)
+        if held is None:
+            return None
+        held[0].stop()
+        held[0].deleteLater()
+        return self.hub.retract_answer(item_id)
+
+    @Slot()
+    def _commit(self, item_id: str) -> None:
+        held = self._held.pop(item_id, None)
+        if held is None:
+            return
+        timer, item = held
+        timer.deleteLater()
         self._call(item.agent, "continue_run", item.run_id)
+        self.answer_committed.emit(item_id)
 
     def mark_read(self, item_id: str) -> None:
         self.hub.inbox.mark_read(item_id)
@@ -187,5 +224,6 @@ class AmbientController(QObject):
         """Pending and unread items per agent."""
         return self.hub.inbox.counts()
 
-    def quiet_windows(self, agent: str, window: int = 20) -> list[int]:
-        return items_per_window(self.hub.lab.engine, agent, window)
+    def ask_rate(self, agent: str, window: int = 20) -> AskRate:
+        """Asks per handled event, with the events a pause holds apart (see `ask_rate`)."""
+        return ask_rate(self.hub.lab.engine, agent, window)

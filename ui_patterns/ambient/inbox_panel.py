@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QStackedWidget, QVBoxLayout, QWidget
 
 from agent_core.ambient import InboxItem
+from ui_patterns.ambient.humantime import human_time, iso, relative, stored
 
 KIND_STYLE = {"notify": ("#1a73e8", "N"), "question": ("#e37400", "?"), "review": ("#188038", "R")}
 PRIORITY = {0: "low", 1: "normal", 2: "high", 3: "urgent"}
@@ -35,22 +36,6 @@ def kind_icon(kind: str) -> QIcon:
     return QIcon(pm)
 
 
-def age(created: datetime, now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    s = max(0, int((now - created).total_seconds()))
-    return (
-        f"{s}s"
-        if s < 60
-        else f"{s // 60}m"
-        if s < 3600
-        else f"{s // 3600}h"
-        if s < 86400
-        else f"{s // 86400}d"
-    )
-
-
 class InboxModel(QAbstractListModel):
     """Pending items, most urgent then oldest first; `set_items` swaps in a fresh snapshot."""
 
@@ -68,7 +53,8 @@ class InboxModel(QAbstractListModel):
             return None
         it = self._items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{it.title}\n{it.agent} · {PRIORITY.get(it.priority, it.priority)} · {age(it.created_at, self.now)}"
+            when = relative(stored(it.created_at), self.now)
+            return f"{it.title}\n{it.agent} · {PRIORITY.get(it.priority, it.priority)} · {when}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(it.kind)
         if role == Qt.ItemDataRole.FontRole:
@@ -76,7 +62,9 @@ class InboxModel(QAbstractListModel):
             f.setBold(not it.read)
             return f
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{it.kind} from {it.agent}, priority {it.priority}"
+            at = stored(it.created_at)
+            prio = PRIORITY.get(it.priority, it.priority)
+            return f"{it.title}\n{it.kind} from {it.agent}, {prio} priority, {human_time(at, self.now)} ({iso(at)})"
         if role == ItemRole:
             return it
         return None
@@ -91,6 +79,15 @@ class InboxModel(QAbstractListModel):
 
     def row_of(self, item_id: str) -> int:
         return next((i for i, it in enumerate(self._items) if it.id == item_id), -1)
+
+    def remove(self, item_id: str) -> int:
+        """Drop an answered item at once (the next refresh agrees); returns its old row or -1."""
+        row = self.row_of(item_id)
+        if row >= 0:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._items[row]
+            self.endRemoveRows()
+        return row
 
 
 class InboxPanel(QWidget):
@@ -116,12 +113,18 @@ class InboxPanel(QWidget):
             "QLabel#unreadBadge { background: #d93025; color: white; border-radius: 9px; padding: 1px 7px;"
             " font-weight: bold; }"
         )
-        self.empty = QLabel("Inbox zero — your agents will put things here when they need you.")
+        self.empty = QLabel()
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(mid); padding: 12px;")
+        self.empty.setProperty("role", "empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setContentsMargins(24, 24, 24, 24)
         self.more = QLabel()
-        self.more.setProperty("muted", True)
+        self.more.setProperty("role", "hint")
+        self.more.setWordWrap(True)
         self.more.hide()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
         head = QHBoxLayout()
         title = QLabel("<b>Agent inbox</b>")
         head.addWidget(title)
@@ -131,9 +134,8 @@ class InboxPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(head)
-        lay.addWidget(self.view, 1)
+        lay.addWidget(self.stack, 1)
         lay.addWidget(self.more)
-        lay.addWidget(self.empty)
         self.view.selectionModel().currentChanged.connect(self._on_current)
         self.filter.currentIndexChanged.connect(self._on_filter)
 
@@ -147,7 +149,14 @@ class InboxPanel(QWidget):
         self.model.set_items(items)
         self.badge.setText(str(unread))
         self.badge.setVisible(unread > 0)
-        self.empty.setVisible(not items)
+        self.stack.setCurrentWidget(self.empty if not items else self.view)
+        who = f"from {self.agent_filter}" if self.agent_filter else ""
+        self.empty.setText(
+            "<b>Inbox zero</b><br>Nothing needs you right now. Agents put things here when "
+            "they need an answer or an approval."
+            if not who
+            else f"<b>Nothing {who}</b><br>Choose “All agents” to see the rest of the inbox."
+        )
         hidden = (pending or 0) - len(items)
         self.more.setText(
             f"Showing the {len(items)} most urgent of {pending} pending items; answer some to see the rest."
@@ -155,6 +164,25 @@ class InboxPanel(QWidget):
         self.more.setVisible(hidden > 0)
         if current is not None and (row := self.model.row_of(current.id)) >= 0:
             self.view.setCurrentIndex(self.model.index(row))
+
+    def select_id(self, item_id: str) -> bool:
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.view.setCurrentIndex(self.model.index(row))
+        return row >= 0
+
+    def remove_and_advance(self, item_id: str) -> InboxItem | None:
+        """Drop an answered item and select the one that took its place (or the new last)."""
+        row = self.model.remove(item_id)
+        n = self.model.rowCount()
+        if row < 0 or n == 0:
+            if n == 0:
+                self.stack.setCurrentWidget(self.empty)
+            return None
+        nxt = self.model.index(min(row, n - 1))
+        self.view.setCurrentIndex(nxt)
+        self.view.scrollTo(nxt)
+        return self.model.item(nxt.row())
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current(self, cur: QModelIndex, _prev: QModelIndex) -> None:

@@ -1,17 +1,19 @@
 """One inbox item: what the agent wants and why, its arguments, and buttons that follow the allow flags.
 
 Edit shows one field per argument, typed like the original (a number stays a number, a flag a
-checkbox, a list comma-separated), each with a reset. A malformed action still renders as raw JSON.
+checkbox, a list comma-separated, an ISO time a date-time picker that writes the same ISO shape
+back), each with a reset. A malformed action still renders as raw JSON.
 """
 
 from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QDateTime, Qt, Signal, Slot
 from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from agent_core.ambient import InboxItem
+from ui_patterns.ambient.humantime import human_time, iso, parse_iso, stored
+
+DATETIME_FORMAT = "ddd d MMM yyyy, HH:mm"
 
 
 class ArgField(QWidget):
@@ -35,8 +40,14 @@ class ArgField(QWidget):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor: QWidget
+        self.when = parse_iso(value)
         if isinstance(value, bool):
             self.editor = QCheckBox()
+        elif self.when is not None:
+            self.editor = QDateTimeEdit()
+            self.editor.setDisplayFormat(DATETIME_FORMAT)
+            self.editor.setCalendarPopup(True)
+            self.editor.setToolTip(f"{value} (as the agent wrote it)")
         elif isinstance(value, str) and ("\n" in value or len(value) > 80):
             self.editor = QPlainTextEdit()
             self.editor.setFixedHeight(110)
@@ -56,7 +67,10 @@ class ArgField(QWidget):
     @Slot()
     def reset(self) -> None:
         v = self.original
-        if isinstance(self.editor, QCheckBox):
+        if isinstance(self.editor, QDateTimeEdit) and self.when is not None:
+            w = self.when.replace(tzinfo=None)  # shown as the agent wrote it, in its own zone
+            self.editor.setDateTime(QDateTime(w.year, w.month, w.day, w.hour, w.minute, w.second))
+        elif isinstance(self.editor, QCheckBox):
             self.editor.setChecked(bool(v))
         elif isinstance(self.editor, QPlainTextEdit):
             self.editor.setPlainText(str(v))
@@ -64,7 +78,7 @@ class ArgField(QWidget):
             self.editor.setText(", ".join(map(str, v)) if isinstance(v, list) else str(v))
 
     def set_editable(self, on: bool) -> None:
-        if isinstance(self.editor, QLineEdit | QPlainTextEdit):
+        if isinstance(self.editor, QLineEdit | QPlainTextEdit | QDateTimeEdit):
             self.editor.setReadOnly(not on)
         else:
             self.editor.setEnabled(on)
@@ -73,6 +87,8 @@ class ArgField(QWidget):
         v = self.original
         if isinstance(self.editor, QCheckBox):
             return self.editor.isChecked()
+        if isinstance(self.editor, QDateTimeEdit):
+            return self._iso_like(self.editor.dateTime())
         text = self.editor.toPlainText() if isinstance(self.editor, QPlainTextEdit) else self.editor.text()  # type: ignore[attr-defined]
         if isinstance(v, bool):
             return v
@@ -86,6 +102,16 @@ class ArgField(QWidget):
         if isinstance(v, list):
             return [p.strip() for p in text.split(",") if p.strip()]
         return text
+
+    def _iso_like(self, dt: QDateTime) -> str:
+        """The picked time in the original's ISO shape: same precision, same zone suffix."""
+        text = str(self.original)
+        sep = "T" if "T" in text else " "
+        rest = text.partition(sep)[2]
+        clock = rest[:8] if len(rest) >= 8 and rest[5:6] == ":" else rest[:5]
+        suffix = rest[len(clock) :]
+        fmt = "HH:mm:ss" if len(clock) == 8 else "HH:mm"
+        return f"{dt.toString('yyyy-MM-dd')}{sep}{dt.toString(fmt)}{suffix}"
 
 
 class ItemDetail(QWidget):
@@ -115,7 +141,7 @@ class ItemDetail(QWidget):
         self.ignore_btn = QPushButton("Ignore")
         self.accept_btn.setDefault(True)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #d93025;")
+        self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
         buttons = QHBoxLayout()
         for b in (self.accept_btn, self.edit_btn, self.respond_btn, self.ignore_btn):
@@ -149,7 +175,7 @@ class ItemDetail(QWidget):
         if item is not None and self.item is not None and item.id == self.item.id:
             return  # the list refreshed; keep what the person is typing
         self.item = item
-        self.error.clear()
+        self.show_error("")
         self.reply.clear()
         self.always.setChecked(False)
         while self.form.rowCount():
@@ -165,9 +191,12 @@ class ItemDetail(QWidget):
             self.reply.setVisible(False)
             self.always.setVisible(False)
             return
+        asked = stored(item.created_at)
         self.header.setText(
-            f"<b>{item.title}</b><br><small>{item.kind} · {item.agent} · run {item.run_id[:8]}</small>"
+            f"<b>{item.title}</b><br><small>{item.kind} · {item.agent} · asked {human_time(asked)}"
+            f" · run {item.run_id[:8]}</small>"
         )
+        self.header.setToolTip(f"asked {iso(asked)} · run {item.run_id}")
         self.description.setText(item.description)
         req = item.action_request
         args = req.get("args") if isinstance(req.get("args"), dict) else None
@@ -200,9 +229,10 @@ class ItemDetail(QWidget):
     def _send_response(self) -> None:
         text = self.reply.text().strip()
         if not text:
-            self.error.setText("Write a response first.")
+            self.show_error("Write a response first.")
             return
         self._send({"type": "response", "args": text})
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
+        self.error.setVisible(bool(message))

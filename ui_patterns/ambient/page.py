@@ -21,14 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, Event, InboxItem
+from agent_core.ambient import AmbientAgent, AskRate, CalendarSource, EmailSource, Event, InboxItem
 from agent_core.ambient.events import merged
-from agent_core.runs import Run, load_run
-from ui_patterns.ambient.agents_panel import AgentsPanel, QuietChart
+from agent_core.runs import Run, Step, load_run
+from ui_patterns.ambient.agents_panel import AgentsPanel
+from ui_patterns.ambient.answer_bar import AnswerBar, confirmation
 from ui_patterns.ambient.controller import AmbientController
 from ui_patterns.ambient.inbox_panel import InboxPanel
 from ui_patterns.ambient.item_detail import ItemDetail
-from ui_patterns.ambient.timeline import RewindDialog, RunTimeline
+from ui_patterns.ambient.quiet_chart import QuietChart
+from ui_patterns.ambient.rewind_dialog import RewindDialog
+from ui_patterns.ambient.timeline import RunTimeline
 from ui_patterns.common import LabContext, PatternPage, Reloader
 
 
@@ -65,6 +68,7 @@ class AmbientPage(PatternPage):
         self.inbox = InboxPanel([a.name for a in self.agents])
         self.detail = ItemDetail()
         self.timeline = RunTimeline()
+        self.answer_bar = AnswerBar()
         self.chart = QuietChart()
         self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(0, 50)
@@ -74,12 +78,14 @@ class AmbientPage(PatternPage):
         self.play.setCheckable(True)
         self.stream_label = QLabel(f"0 / {len(stream)} events delivered")
         self.rewind_dialog: RewindDialog | None = None
+        self._reselect = ""  # an item whose answer was taken back: select it when it is listed again
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(1000)
         self._inbox_loader = Reloader(self._load_inbox, self._apply_inbox, self)
-        self._chart_loader = Reloader(self._load_chart, lambda r: self.chart.set_windows(*r), self)
+        self._chart_loader = Reloader(self._load_chart, self._apply_chart, self)
         self._runs_loader = Reloader(lambda: self.controller.hub.runs(limit=200), self._apply_runs, self)
+        self._steps_loader = Reloader(self._load_steps, self._apply_steps, self)
         self._chart_timer.timeout.connect(self._chart_loader.request)
         self._runs_stale = True
         self._build()
@@ -98,6 +104,8 @@ class AmbientPage(PatternPage):
         self.inbox.selected.connect(self._on_selected)
         self.inbox.filter_changed.connect(lambda _a: self.refresh_inbox())
         self.detail.answered.connect(self._on_answered)
+        self.answer_bar.undo_clicked.connect(self._on_undo)
+        c.answer_committed.connect(self.answer_bar.resumed)
         self.timeline.run_selected.connect(self._show_run)
         self.timeline.rewind_requested.connect(self._on_rewind)
         self.speed.valueChanged.connect(self._on_speed)
@@ -124,10 +132,16 @@ class AmbientPage(PatternPage):
         ll.addWidget(self.stream_label)
         ll.addWidget(self.chart)
         ll.addStretch(1)
-        centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(self.inbox)
-        centre.addWidget(self.detail)
-        centre.setSizes([330, 370])
+        self._split_v = split_v = QSplitter(Qt.Orientation.Vertical)
+        split_v.addWidget(self.inbox)
+        split_v.addWidget(self.detail)
+        split_v.setSizes([300, 400])
+        split_v.setChildrenCollapsible(False)
+        centre = QWidget()
+        cl = QVBoxLayout(centre)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(split_v, 1)
+        cl.addWidget(self.answer_bar)
         self.tabs = QTabWidget()
         self.tabs.addTab(centre, "Inbox")
         self.tabs.addTab(self.timeline, "Run timeline")
@@ -135,7 +149,8 @@ class AmbientPage(PatternPage):
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([440, 900])
+        split.setChildrenCollapsible(False)
+        split.setSizes([330, 900])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addWidget(split)
@@ -159,6 +174,13 @@ class AmbientPage(PatternPage):
         agent = self.inbox.agent_filter
         shown = [c for a, c in counts.items() if not agent or a == agent]
         self.inbox.set_items(items, sum(u for _p, u in shown), sum(p for p, _u in shown))
+        if self._reselect and self.inbox.select_id(self._reselect):
+            self._reselect = ""
+        show = bool(items) or self.detail.item is not None
+        if show != self.detail.isVisibleTo(self):  # an empty inbox has nothing to detail
+            self.detail.setVisible(show)
+            if show:
+                self._split_v.setSizes([3000, 4000])  # the splitter scales these to fit
         self.agents_panel.set_unread({a: u for a, (_p, u) in counts.items()})
         if not self._chart_timer.isActive():
             self._chart_timer.start()
@@ -167,11 +189,15 @@ class AmbientPage(PatternPage):
 
     @Slot()
     def refresh_chart(self) -> None:
-        self.chart.set_windows(*self._load_chart())
+        self._apply_chart(self._load_chart())
 
-    def _load_chart(self) -> tuple[str, list[int]]:
+    def _load_chart(self) -> tuple[str, AskRate]:
         agent = self.inbox.agent_filter or self.agents[0].name
-        return agent, self.controller.quiet_windows(agent)
+        return agent, self.controller.ask_rate(agent)
+
+    def _apply_chart(self, loaded: tuple[str, AskRate]) -> None:
+        agent, rate = loaded
+        self.chart.set_rate(agent, rate, paused=self.controller.status(agent) == "paused")
 
     @Slot()
     def refresh_runs(self) -> None:
@@ -194,14 +220,28 @@ class AmbientPage(PatternPage):
 
     @Slot(str)
     def _show_run(self, run_id: str) -> None:
-        loaded = load_run(self.ctx.lab.engine, run_id)
-        if loaded:
-            self.timeline.set_steps(*loaded)
+        self._steps_loader.request()
+
+    def show_run_now(self, run_id: str) -> None:
+        """Synchronously, for tests and screenshots."""
+        self.timeline.select_run(run_id)
+        self._apply_steps(self._load_steps())
+
+    def _load_steps(self) -> tuple[str, tuple[Run, list[Step]] | None]:
+        run_id = self.timeline.current_run or ""
+        return run_id, load_run(self.ctx.lab.engine, run_id) if run_id else None
+
+    def _apply_steps(self, loaded: tuple[str, tuple[Run, list[Step]] | None]) -> None:
+        run_id, run = loaded
+        if run is not None and run_id == self.timeline.current_run:
+            self.timeline.set_steps(*run)
 
     # -- signals from the controller ----------------------------------------------------------------
     @Slot(str, str)
     def _on_status(self, agent: str, status: str) -> None:
         self.agents_panel.set_status(agent, status)
+        if agent == self.chart.agent and (status == "paused") != self.chart.paused:
+            self._chart_loader.request()
 
     @Slot(str, str)
     def _on_run_changed(self, run_id: str, status: str) -> None:
@@ -238,20 +278,33 @@ class AmbientPage(PatternPage):
 
     @Slot(str, dict)
     def _on_answered(self, item_id: str, response: dict) -> None:
+        """Confirm with Undo, and go straight on to the next item."""
         try:
-            self.controller.answer(item_id, response)
+            item = self.controller.answer(item_id, response)
         except (ValueError, KeyError) as exc:
             self.detail.show_error(str(exc))
             return
-        self.detail.show_item(None)
+        self.answer_bar.answered(item_id, confirmation(response, item.agent))
+        if self.inbox.remove_and_advance(item_id) is None:
+            self.detail.show_item(None)
+        self._inbox_loader.request()
+
+    @Slot(str)
+    def _on_undo(self, item_id: str) -> None:
+        item = self.controller.undo(item_id)
+        if item is None:
+            self.answer_bar.note("Too late to undo: the agent already resumed with your answer.")
+            return
+        self.answer_bar.note(f"Answer taken back · “{item.title}” is back in the inbox.")
+        self._reselect = item_id
+        self._inbox_loader.request()
 
     @Slot(str, int)
     def _on_rewind(self, run_id: str, seq: int) -> None:
-        loaded = load_run(self.ctx.lab.engine, run_id)
-        if not loaded:
+        run, steps = self.timeline.run, self.timeline.shown_steps
+        step = next((s for s in steps if s.seq == seq), None)
+        if run is None or run.id != run_id or step is None:
             return
-        run, steps = loaded
-        step = next(s for s in steps if s.seq == seq)
         dlg = RewindDialog(step, [s for s in steps if s.seq > seq], self)
         dlg.accepted.connect(lambda: self.controller.rewind(run_id, run.agent, seq, *dlg.correction()))
         dlg.finished.connect(dlg.deleteLater)
@@ -270,7 +323,7 @@ class AmbientPage(PatternPage):
         self.controller.set_rate(float(self.speed.value()) if on else 0.0)
 
     def shutdown(self) -> None:
-        for loader in (self._inbox_loader, self._chart_loader, self._runs_loader):
+        for loader in (self._inbox_loader, self._chart_loader, self._runs_loader, self._steps_loader):
             loader.close()
         self.controller.stop()
         with contextlib.suppress(RuntimeError, TypeError):

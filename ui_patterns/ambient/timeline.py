@@ -1,27 +1,22 @@
-"""The run timeline: runs with their forks as branches, every step with kind, name and latency.
+"""The run timeline: runs with their forks as labelled branches, then the selected run's steps.
 
-Select a step and "Rewind here and correct…" forks the run there: the original stays in the tree
-(marked as a discarded branch) and the fork appears beneath it.
+Runs sit above steps (not beside them) so both get the tab's full width: at 1024 px a side-by-side
+split left each ~250 px and cut titles to "Receipt …". Long names elide and keep the whole text in a
+tooltip. A fork is a child row "Fork at step N" with the fork badge; the run it replaced says so.
 """
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -30,77 +25,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.ambient.durable import INJECTED
 from agent_core.runs import Run, Step
+from ui_patterns.ambient.humantime import human_time, iso, stored
+from ui_patterns.ambient.style import fork_colour, status_colour, tinted_icon
 
-STATUS_COLOUR = {"done": "#188038", "waiting": "#e37400", "paused": "#9334e6", "error": "#d93025",
-                 "running": "#1a73e8", "stopped": "#80868b"}  # fmt: skip
+KIND_LABEL = {"llm_call": "LLM call", "tool_call": "tool", "memory_read": "memory read",
+              "memory_write": "memory write", "human_input": "your input", "input": "event",
+              "output": "outcome", "note": "note"}  # fmt: skip
+EMPTY = (
+    "<b>No runs yet</b><br>Each event an agent handles becomes a run here: every step with its "
+    "timing, and a rewind to any step to correct it. Start the event stream to begin."
+)
 
 
-class RewindDialog(QDialog):
-    """Correct a step: edit its output, or give the agent an instruction for the steps after it."""
+def latency(ms: float) -> str:
+    return "<1 ms" if ms < 1 else f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
-    def __init__(self, step: Step, later: list[Step], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Rewind to step {step.seq} and correct")
-        self.step = step
-        cost = sum(s.prompt_tokens + s.completion_tokens for s in later)
-        intro = QLabel(
-            f"Steps 1–{step.seq} are kept. {len(later)} later step(s) will re-run "
-            f"({', '.join(f'{s.kind}:{s.name}' for s in later[:4]) or 'none'}; ~{cost} tokens before). "
-            "The original run stays viewable."
-        )
-        intro.setWordWrap(True)
-        self.edit_radio = QRadioButton("Edit this step's output")
-        self.instr_radio = QRadioButton("Give an instruction")
-        self.output = QPlainTextEdit(json.dumps(step.output, indent=2, ensure_ascii=False))
-        self.instruction = QLineEdit()
-        self.instruction.setPlaceholderText("e.g. Always ignore newsletters.")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d93025;")
-        self.instr_radio.setChecked(True)
-        self.edit_radio.toggled.connect(self._sync)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Fork and re-run")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        for w in (
-            intro,
-            self.instr_radio,
-            self.instruction,
-            self.edit_radio,
-            self.output,
-            self.error,
-            buttons,
-        ):
-            lay.addWidget(w)
-        self.resize(560, 420)
-        self._sync()
 
-    @Slot()
-    def _sync(self) -> None:
-        self.output.setEnabled(self.edit_radio.isChecked())
-        self.instruction.setEnabled(self.instr_radio.isChecked())
-
-    def correction(self) -> tuple[object, str]:
-        """(new output or None, instruction)."""
-        if self.edit_radio.isChecked():
-            return json.loads(self.output.toPlainText()), ""
-        return None, self.instruction.text().strip()
-
-    @Slot()
-    def _accept(self) -> None:
-        try:
-            out, instr = self.correction()
-        except json.JSONDecodeError as exc:
-            self.error.setText(f"Not valid JSON: {exc.msg} (line {exc.lineno}).")
-            return
-        if out is None and not instr:
-            self.error.setText("Write an instruction, or choose to edit the output.")
-            return
-        self.accept()
+def _cell(text: str, tip: str | None = None) -> QTableWidgetItem:
+    cell = QTableWidgetItem(text)
+    cell.setToolTip(tip or text)
+    return cell
 
 
 class RunTimeline(QWidget):
@@ -110,48 +56,70 @@ class RunTimeline(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runs = QTreeWidget()
-        self.runs.setHeaderLabels(["Run", "Agent", "Status"])
-        self.runs.header().setStretchLastSection(False)
-        self.runs.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2):
-            self.runs.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.runs.setHeaderLabels(["Run", "Agent", "Status", "Started"])
+        self.runs.setUniformRowHeights(True)
+        self.runs.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.runs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        head = self.runs.header()
+        head.setStretchLastSection(False)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.steps = QTableWidget(0, 5)
-        self.steps.setHorizontalHeaderLabels(["#", "Kind", "Name", "Latency", "Status"])
+        self.steps.setHorizontalHeaderLabels(["#", "Step", "Name", "Took", "Status"])
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.steps.setWordWrap(False)
+        sh = self.steps.horizontalHeader()
         for col in (0, 1, 3, 4):
-            self.steps.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.steps.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+            sh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        sh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.steps.verticalHeader().setVisible(False)
         self.steps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.steps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.steps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.rewind_btn = QPushButton("Rewind here and correct…")
         self.rewind_btn.setEnabled(False)
+        self.rewind_btn.setToolTip("Fork this run at the selected step; the original stays viewable")
         self.caption = QLabel("Select a run to see its steps.")
         self.caption.setWordWrap(True)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.empty = QLabel(EMPTY)
+        self.empty.setProperty("role", "empty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setContentsMargins(24, 24, 24, 24)
+        lower = QWidget()
+        rl = QVBoxLayout(lower)
+        rl.setContentsMargins(0, 4, 0, 0)
         rl.addWidget(self.caption)
         rl.addWidget(self.steps, 1)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.rewind_btn)
         rl.addLayout(row)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.runs)
-        split.addWidget(right)
-        split.setSizes([470, 470])
+        split.addWidget(lower)
+        split.setSizes([300, 300])
+        split.setChildrenCollapsible(False)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(split)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(split)
+        lay.addWidget(self.stack)
         self.current_run: str | None = None
+        self.run: Run | None = None
         self._steps: list[Step] = []
         self.runs.currentItemChanged.connect(self._on_run)
         self.steps.itemSelectionChanged.connect(self._on_step)
         self.rewind_btn.clicked.connect(self._on_rewind)
 
+    # -- runs ---------------------------------------------------------------------------------------
     def set_runs(self, runs: list[Run]) -> None:
-        """Roots newest first; each fork nested under the run it came from."""
+        """Roots newest first; each fork nested under the run it came from, labelled and badged."""
+        self.stack.setCurrentIndex(1 if runs else 0)
         by_id = {r.id: r for r in runs}
         children: dict[str, list[Run]] = {}
         for r in runs:
@@ -164,15 +132,7 @@ class RunTimeline(QWidget):
         def add(parent: QTreeWidget | QTreeWidgetItem, run: Run) -> None:
             nonlocal current
             kids = sorted(children.get(run.id, []), key=lambda r: r.created_at)
-            label = f"{run.title}" if run.parent_run_id is None else f"fork @ step {run.forked_from_step}"
-            status = "discarded branch" if kids and run.status == "stopped" else run.status
-            it = QTreeWidgetItem(parent, [label, run.agent, status])
-            it.setData(0, Qt.ItemDataRole.UserRole, run.id)
-            it.setForeground(2, QColor(STATUS_COLOUR.get(run.status, "#5f6368")))
-            if kids and run.status == "stopped":
-                f = QFont()
-                f.setStrikeOut(True)
-                it.setFont(0, f)
+            it = self._run_item(parent, run, by_id.get(str(run.parent_run_id)), bool(kids))
             if run.id == self.current_run:
                 current = it
             for k in kids:
@@ -185,30 +145,98 @@ class RunTimeline(QWidget):
         if current is not None:
             self.runs.setCurrentItem(current)
         self.runs.blockSignals(False)
+        if current is None and runs and self.current_run is None:
+            self.runs.setCurrentItem(self.runs.topLevelItem(0))  # the newest: never an empty pane
 
+    def _run_item(
+        self, parent: QTreeWidget | QTreeWidgetItem, run: Run, origin: Run | None, forked: bool
+    ) -> QTreeWidgetItem:
+        started = stored(run.created_at)
+        replaced = forked and run.status == "stopped"
+        status = "replaced by fork" if replaced else f"{run.status} · forked" if forked else run.status
+        if run.parent_run_id:
+            label = f"Fork at step {run.forked_from_step}"
+            tip = (
+                f"Fork of run “{origin.title if origin else run.title}” ({str(run.parent_run_id)[:8]}) "
+                f"at step {run.forked_from_step}: steps 1–{run.forked_from_step} kept, the later steps "
+                "re-ran with your correction. The original run stays viewable above."
+            )
+        else:
+            label, tip = run.title, f"{run.title}\nrun {run.id[:8]} · {run.agent}"
+        it = QTreeWidgetItem(parent, [label, run.agent, status, human_time(started)])
+        it.setData(0, Qt.ItemDataRole.UserRole, run.id)
+        it.setToolTip(0, tip)
+        it.setToolTip(2, f"{run.status}" + (" — a fork replaced this run" if replaced else ""))
+        it.setToolTip(3, f"started {iso(started)}")
+        it.setForeground(2, status_colour("stopped" if replaced else run.status))
+        if run.parent_run_id:
+            it.setIcon(0, tinted_icon("fork", fork_colour()))
+            it.setForeground(0, fork_colour())
+            f = QFont()
+            f.setBold(True)
+            it.setFont(0, f)
+        elif replaced:
+            f = QFont()
+            f.setItalic(True)
+            it.setFont(0, f)
+            it.setForeground(0, status_colour("stopped"))
+        return it
+
+    # -- steps --------------------------------------------------------------------------------------
     def set_steps(self, run: Run | None, steps: list[Step]) -> None:
         selected = self.selected_step()
+        self.run = run
         self._steps = steps
         self.steps.setRowCount(len(steps))
         for row, s in enumerate(steps):
-            cells = [str(s.seq), s.kind, s.name + (" (edited)" if s.mode == "edited" else ""),
-                     f"{s.latency_ms:.1f} ms", s.status]  # fmt: skip
-            for col, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                if col == 4:
-                    cell.setForeground(QColor(STATUS_COLOUR.get(s.status, "#5f6368")))
+            started = stored(s.started_at)
+            name = s.name + (" (edited)" if s.mode == "edited" else "")
+            injected = (s.kind, s.name) in INJECTED
+            tip = f"{name}\n{s.kind} · started {human_time(started)} ({iso(started)})"
+            if injected:
+                tip += "\nadded by your correction"
+            if s.error:
+                tip += f"\n{s.error}"
+            cells = [
+                _cell(str(s.seq)),
+                _cell(KIND_LABEL.get(s.kind, s.kind.replace("_", " ")), s.kind),
+                _cell(name, tip),
+                _cell(latency(s.latency_ms), f"{s.latency_ms:.1f} ms"),
+                _cell(s.status, s.error or s.status),
+            ]
+            cells[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            cells[4].setForeground(status_colour(s.status))
+            if injected:
+                for c in cells[:3]:
+                    c.setForeground(fork_colour())
+            for col, cell in enumerate(cells):
                 self.steps.setItem(row, col, cell)
-        if run is not None:
-            fork = f" · forked from step {run.forked_from_step}" if run.parent_run_id else ""
-            self.caption.setText(f"<b>{run.title}</b> — {run.status}{fork}")
+        self.caption.setText(self._caption(run, len(steps)))
         if selected is not None:
             row = next((i for i, s in enumerate(steps) if s.seq == selected.seq), -1)
             if row >= 0:
                 self.steps.selectRow(row)
 
+    @staticmethod
+    def _caption(run: Run | None, n: int) -> str:
+        if run is None:
+            return "Select a run to see its steps."
+        when = human_time(stored(run.created_at))
+        text = f"<b>{run.title}</b> — {run.status} · started {when} · {n} steps"
+        if run.parent_run_id:
+            text += (
+                f"<br>Fork of run {str(run.parent_run_id)[:8]} at step {run.forked_from_step}: "
+                f"steps 1–{run.forked_from_step} kept, later steps re-ran."
+            )
+        return text
+
     def selected_step(self) -> Step | None:
         rows = self.steps.selectionModel().selectedRows() if self.steps.selectionModel() else []
         return self._steps[rows[0].row()] if rows and rows[0].row() < len(self._steps) else None
+
+    @property
+    def shown_steps(self) -> list[Step]:
+        return list(self._steps)
 
     def later_steps(self, seq: int) -> list[Step]:
         return [s for s in self._steps if s.seq > seq]
