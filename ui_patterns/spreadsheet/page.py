@@ -131,7 +131,11 @@ class SpreadsheetPage(PatternPage):
         )
         self._sizing = False
         self._user_sized = False
+        self._wanted: dict[int, tuple[int, int]] | None = None  # content widths; None: measure again
+        self.model.columnsInserted.connect(self._forget_widths)
         self.model.columnsInserted.connect(self._size_columns)
+        self.model.modelReset.connect(self._forget_widths)
+        self.model.dataChanged.connect(self._forget_widths)
         self.table.horizontalHeader().sectionResized.connect(self._on_section_resized)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.verticalHeader().setDefaultSectionSize(26)
@@ -462,13 +466,17 @@ class SpreadsheetPage(PatternPage):
         header = self.table.horizontalHeader()
         self._sizing = True
         try:
-            inputs = [s for s in range(self.model.columnCount()) if self.model.column_at(s).kind != "agent"]
-            floors = {
-                s: min(INPUT_MAX_WIDTH, max(INPUT_MIN_WIDTH, header.sectionSizeHint(s))) for s in inputs
-            }
-            wanted = {
-                s: min(INPUT_MAX_WIDTH, max(floors[s], self.table.sizeHintForColumn(s) + 12)) for s in inputs
-            }
+            if self._wanted is None:  # measuring reads every row of every input: once per change
+                inputs = [
+                    s for s in range(self.model.columnCount()) if self.model.column_at(s).kind != "agent"
+                ]
+                self._wanted = {}
+                for s in inputs:
+                    floor = min(INPUT_MAX_WIDTH, max(INPUT_MIN_WIDTH, header.sectionSizeHint(s)))
+                    want = min(INPUT_MAX_WIDTH, max(floor, self.table.sizeHintForColumn(s) + 12))
+                    self._wanted[s] = (floor, want)
+            floors = {s: fw[0] for s, fw in self._wanted.items()}
+            wanted = {s: fw[1] for s, fw in self._wanted.items()}
             view = max(self.table.viewport().width(), 400)
             room = min(int(view * INPUT_SHARE), view - AGENT_WIDTH - 24)  # an agent column and more show
             widths = _fit_widths(wanted, floors, room)
@@ -476,6 +484,10 @@ class SpreadsheetPage(PatternPage):
                 self.table.setColumnWidth(section, widths.get(section, AGENT_WIDTH))
         finally:
             self._sizing = False
+
+    @Slot()
+    def _forget_widths(self, *_args: object) -> None:
+        self._wanted = None
 
     @Slot(int, int, int)
     def _on_section_resized(self, _section: int, _old: int, _new: int) -> None:
