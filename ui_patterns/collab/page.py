@@ -25,11 +25,13 @@ from agent_core.collab import CollabDocument, CollabError, DocEvent
 from agent_core.collab.actions import Action, section_at, split_sections
 from agent_core.collab.agent_tasks import review_comments
 from agent_core.collab.suggestions import colour_for
+from ui_patterns.collab.colours import ChangeColours
 from ui_patterns.collab.editor import CollabEditor
 from ui_patterns.collab.learner import Learner
-from ui_patterns.collab.panel import RulesPanel, SuggestionsPanel, tracked_html
+from ui_patterns.collab.panel import CommentsPanel, RulesPanel, SuggestionsPanel, tracked_html
 from ui_patterns.collab.runner import AGENT, ActionRun, ActionRunner, Target
 from ui_patterns.common import LabContext, PatternPage
+from ui_patterns.spreadsheet.wrapbar import WrapBar
 
 SAMPLE = """# Launch plan
 
@@ -79,49 +81,29 @@ class CollabPage(PatternPage):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        bar = QHBoxLayout()
-        heading = QLabel(self.title)
-        heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
-        bar.addWidget(heading)
-        self.action_buttons: dict[str, QPushButton] = {}
-        for text_, action in ACTIONS:
-            button = QPushButton(text_)
-            button.setToolTip(f"{text_} the section under the cursor (or the selection)")
-            button.clicked.connect(lambda _c=False, a=action: self.run_action(a))
-            self.action_buttons[action] = button
-            bar.addWidget(button)
-        self.review_button = QPushButton("Review")
-        self.review_button.setToolTip("The agent reads the text and leaves comments")
-        self.review_button.clicked.connect(self.review)
-        bar.addWidget(self.review_button)
-        self.direct_box = QCheckBox("Agent edits directly")
-        bar.addWidget(self.direct_box)
-        bar.addStretch(1)
-        self.undo_button = QPushButton("Undo")
-        self.redo_button = QPushButton("Redo")
-        self.undo_button.clicked.connect(self.undo)
-        self.redo_button.clicked.connect(self.redo)
-        bar.addWidget(self.undo_button)
-        bar.addWidget(self.redo_button)
-        layout.addLayout(bar)
-        self.presence_label = QLabel("")
-        self.presence_label.setStyleSheet(f"color: {colour_for(AGENT)}; font-weight: 600;")
-        layout.addWidget(self.presence_label)
+        layout.addLayout(self._build_toolbar())
 
         self.editor = CollabEditor(self.doc)
+        self.editor.setAccessibleName("Document text")
         self.editor.undo_requested.connect(self.undo)
         self.editor.redo_requested.connect(self.redo)
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
+        self.preview.setAccessibleName("Tracked changes")
         left = QSplitter(Qt.Orientation.Vertical)
+        left.setChildrenCollapsible(False)
         left.addWidget(self.editor)
         preview_box = QWidget()
         preview_layout = QVBoxLayout(preview_box)
-        preview_layout.setContentsMargins(0, 0, 0, 0)
-        preview_layout.addWidget(QLabel("Tracked changes (rendered)"))
+        preview_layout.setContentsMargins(0, 6, 0, 0)
+        preview_layout.setSpacing(4)
+        caption = QLabel("Tracked changes")
+        caption.setProperty("role", "hint")
+        preview_layout.addWidget(caption)
         preview_layout.addWidget(self.preview)
         left.addWidget(preview_box)
-        left.setSizes([420, 260])
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
 
         self.suggestions = SuggestionsPanel()
         self.suggestions.accept_requested.connect(self.accept)
@@ -138,22 +120,73 @@ class CollabPage(PatternPage):
         self.restore_button.clicked.connect(self._on_restore)
         history_layout.addWidget(self.history, 1)
         history_layout.addWidget(self.restore_button)
-        self.comments = QListWidget()
-        self.comments.setWordWrap(True)
+        self.comments = CommentsPanel()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.suggestions, "Suggestions")
-        self.tabs.addTab(self.rules, "Learned rules")
-        self.tabs.addTab(history_box, "History")
-        self.tabs.addTab(self.comments, "Comments")
+        self.tabs.setDocumentMode(False)
+        # every tab stays readable: no scroll arrows, no eliding; the splitter keeps the bar's width
+        self.tabs.tabBar().setUsesScrollButtons(False)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabs.tabBar().setExpanding(False)
+        for widget, label in (
+            (self.suggestions, "Suggestions"),
+            (self.rules, "Learned rules"),
+            (history_box, "History"),
+            (self.comments, "Comments"),
+        ):
+            widget.setContentsMargins(8, 8, 8, 8)
+            self.tabs.addTab(widget, label)
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
         split.addWidget(left)
         split.addWidget(self.tabs)
-        split.setSizes([640, 440])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([600, 400])
         layout.addWidget(split, 1)
+        footer = QHBoxLayout()
+        footer.setSpacing(12)
+        self.presence_label = QLabel("")  # down here, so the editor does not jump while the agent works
+        self.presence_label.hide()
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        layout.addWidget(self.status)
+        self.status.setProperty("role", "hint")
+        footer.addWidget(self.presence_label)
+        footer.addWidget(self.status, 1)
+        layout.addLayout(footer)
         self.refresh()
+
+    def _build_toolbar(self) -> QHBoxLayout:
+        """Quick actions and Review wrap onto a second line on a narrow window; Undo/Redo stay right."""
+        bar = WrapBar(spacing=6)
+        actions = QWidget()
+        row = QHBoxLayout(actions)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        self.action_buttons: dict[str, QPushButton] = {}
+        for text_, action in ACTIONS:
+            button = QPushButton(text_)
+            button.setToolTip(f"{text_} the section under the cursor (or the selection)")
+            button.clicked.connect(lambda _c=False, a=action: self.run_action(a))
+            self.action_buttons[action] = button
+            row.addWidget(button)
+        bar.add(actions)
+        self.review_button = QPushButton("Review")
+        self.review_button.setToolTip("The agent reads the selection (or the document) and leaves comments")
+        self.review_button.clicked.connect(self.review)
+        bar.add(self.review_button)
+        self.direct_box = QCheckBox("Agent edits directly")
+        self.direct_box.setToolTip("Apply the agent's text at once instead of offering a suggestion")
+        bar.add(self.direct_box)
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        line = QHBoxLayout()
+        line.setSpacing(6)
+        line.addWidget(bar, 1)
+        line.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self.redo_button, 0, Qt.AlignmentFlag.AlignTop)
+        return line
 
     # -- agent actions ------------------------------------------------------------------------
     def target(self) -> Target | None:
@@ -290,6 +323,9 @@ class CollabPage(PatternPage):
         self.preview.setHtml(tracked_html(self.doc.text, open_))
         presence = self.doc.presence().get(AGENT)
         self.presence_label.setText(f"Agent: {presence.activity}" if presence else "")
+        self.presence_label.setVisible(presence is not None)
+        ink = ChangeColours.current(self.palette()).ink(colour_for(AGENT))
+        self.presence_label.setStyleSheet(f"color: {ink}; font-weight: 600;")
         self.undo_button.setEnabled(self.doc.can_undo)
         self.redo_button.setEnabled(self.doc.can_redo)
         if self._history_dirty:
@@ -298,10 +334,7 @@ class CollabPage(PatternPage):
             for snap in reversed(self.doc.snapshots()):
                 self.history.addItem(f"v{snap.version} · {snap.author} · {snap.description}")
                 self.history.item(self.history.count() - 1).setData(Qt.ItemDataRole.UserRole, snap.version)
-        self.comments.clear()
-        for c in self.doc.comments():
-            state = " (resolved)" if c.resolved else " (text deleted)" if c.orphaned else ""
-            self.comments.addItem(f"{c.author}{state}: {c.text}\n   on “{c.quoted[:60]}…”")
+        self.comments.show_comments(self.doc.comments())
 
     @Slot()
     def _show_rules(self) -> None:

@@ -12,19 +12,25 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from agent_core.collab import Suggestion
+from agent_core.collab import Comment, Suggestion
 from agent_core.collab.learning import StyleRule
 from ui_patterns.collab.colours import ChangeColours
 
 
 def change_html(
-    original: str, replacement: str, colour: str, limit: int = 400, colours: ChangeColours | None = None
+    original: str,
+    replacement: str,
+    colour: str,
+    limit: int = 400,
+    colours: ChangeColours | None = None,
+    sep: str = " ",
 ) -> str:
     """A tracked change as rich text: deletion struck through in the theme's danger colour, insertion
     underlined in its author's colour, each on a tint of its hue washed into the palette's base."""
@@ -38,7 +44,7 @@ def change_html(
         parts.append(f'<s style="color:{c.delete}; background:{c.wash(c.delete)}">{cut(original)}</s>')
     if replacement:
         parts.append(f'<u style="color:{c.ink(colour)}; background:{c.wash(colour)}">{cut(replacement)}</u>')
-    return " ".join(parts) or "<i>(empty)</i>"
+    return sep.join(parts) or "<i>(empty)</i>"
 
 
 def _label(text: str, *, rich: bool = False, muted: bool = False) -> QLabel:
@@ -76,7 +82,9 @@ class SuggestionCard(QFrame):
             original = "" if suggestion.kind == "insert" else suggestion.original
             layout.addWidget(
                 _label(
-                    change_html(original, suggestion.replacement, suggestion.colour, colours=colours),
+                    change_html(
+                        original, suggestion.replacement, suggestion.colour, colours=colours, sep="<br>"
+                    ),
                     rich=True,
                 )
             )
@@ -95,6 +103,13 @@ class SuggestionCard(QFrame):
         self.accept_button.setEnabled(not suggestion.streaming)
         self.rerun_button.setVisible(suggestion.status == "conflicted")
         layout.addLayout(row)
+
+
+EMPTY_SUGGESTIONS = (
+    "Put the cursor in a section (or select text) and pick a quick action: the agent's changes "
+    "appear here to accept or reject, one by one or all at once."
+)
+EMPTY_COMMENTS = "No comments yet: Review asks the agent to read the text and comment on it."
 
 
 class SuggestionsPanel(QWidget):
@@ -123,9 +138,16 @@ class SuggestionsPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setObjectName("suggestionScroll")
         holder = QWidget()
+        holder.setObjectName("suggestionCards")
+        # the cards sit on the tab's own surface, not on a window-coloured well
+        scroll.setStyleSheet("#suggestionScroll, #suggestionCards { background: transparent; }")
         self._cards = QVBoxLayout(holder)
-        self._cards.setSpacing(6)
+        self._cards.setContentsMargins(0, 4, 0, 0)
+        self._cards.setSpacing(8)
+        self.empty_hint = _label(EMPTY_SUGGESTIONS, muted=True)
+        self._cards.addWidget(self.empty_hint)
         self._cards.addStretch(1)
         scroll.setWidget(holder)
         layout.addWidget(scroll, 1)
@@ -158,8 +180,9 @@ class SuggestionsPanel(QWidget):
         self.count_label.setText(
             f"{pending} pending" + (f", {conflicted} conflicted" if conflicted else "")
             if suggestions
-            else "No suggestions — pick a quick action"
+            else "No suggestions"
         )
+        self.empty_hint.setVisible(not suggestions)
         self.accept_all_button.setEnabled(pending > 0)
         self.reject_all_button.setEnabled(bool(suggestions))
 
@@ -227,3 +250,28 @@ def tracked_html(text: str, suggestions: list[Suggestion]) -> str:
     out.append(html.escape(text[cursor:]))
     body = "".join(out).replace("\n", "<br>")
     return f"<div style='line-height:140%'>{body}</div>"
+
+
+class CommentsPanel(QWidget):
+    """The agent's review comments, each with the text it was made on (or an empty-state hint)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.empty_hint = _label(EMPTY_COMMENTS, muted=True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(self.empty_hint)
+        layout.addWidget(self.list, 1)
+
+    def show_comments(self, comments: list[Comment]) -> None:
+        self.list.clear()
+        for c in comments:
+            state = " (resolved)" if c.resolved else " (text deleted)" if c.orphaned else ""
+            quoted = c.quoted if len(c.quoted) <= 60 else c.quoted[:59] + "…"
+            self.list.addItem(f"{c.author}{state}: {c.text}\n   on “{quoted}”")
+        self.empty_hint.setVisible(not comments)
+        self.list.setVisible(bool(comments))
