@@ -153,12 +153,13 @@ def booking_form(guests: str) -> dict:
                 "required": True,
                 "placeholder": "Ada Lovelace",
             },
-            {"name": "guests", "label": "Guests", "type": "number", "required": True, "placeholder": guests},
+            {"name": "guests", "label": "Guests", "type": "number", "required": True, "default": int(guests)},
             {
                 "name": "time",
                 "label": "Time",
                 "type": "choice",
                 "options": ["19:00", "19:30", "20:00", "20:30", "21:00"],
+                "default": "20:00",
             },
             {"name": "day", "label": "Day", "type": "date"},
         ],
@@ -231,21 +232,24 @@ def acknowledge(tool: str, response: dict, history: str) -> str:
     """What the agent says once the user answered an interactive component."""
     if tool == "confirm_action":
         if not response.get("confirmed"):
-            return "Cancelled — nothing was changed."
+            skipped = response.get("status") == "skipped"
+            return f"{'Skipped' if skipped else 'Cancelled'} — nothing was changed."
         subject = re.findall(r"(?i)\b(?:delete|remove|erase|close)\s+(?:my\s+|the\s+)?([\w ]+)", history)
         return f"Done — your {subject[-1].strip() if subject else 'request'} is scheduled for deletion."
     values = response.get("values") or {}
+    if response.get("status") == "skipped":
+        return "Skipped — I have not booked anything. Ask again whenever you like."
     if response.get("status") != "submitted":
         return "Okay, I have not booked anything."
     venue = next((v for v in reversed(VENUES) if v in history), "the restaurant")
-    parts = [f"Booked a table for {values.get('guests', '?')} at {venue}"]
+    parts = [f"Booked a table for **{values.get('guests', '?')}** at **{venue}**"]
     if values.get("day"):
         parts.append(f"on {values['day']}")
     if values.get("time"):
         parts.append(f"at {values['time']}")
     if values.get("name"):
-        parts.append(f"under the name {values['name']}")
-    return " ".join(parts) + "."
+        parts.append(f"under the name *{values['name']}*")
+    return " ".join(parts) + ".\n\n- You can cancel up to 2 hours before.\n- Ask me to *move* it any time."
 
 
 def _after_tools(messages: list[dict]) -> str:

@@ -136,6 +136,10 @@ class ToolComponent(QFrame):
     def state(self) -> ComponentState:
         return self._state
 
+    def body(self) -> QWidget:
+        """The body built from the latest arguments (earlier ones await deletion while streaming)."""
+        return self._body
+
     def errors(self) -> list[str]:
         """Validation errors of the last `set_args` ([] when it rendered)."""
         return list(self._errors)

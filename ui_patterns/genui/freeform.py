@@ -214,14 +214,16 @@ class SideBySide(QWidget):
         return self._host
 
     def set_sides(self, *, predefined: bool, freeform: bool) -> None:
-        """Show either column or both (a stream's "Predefined | Free-form | Side by side" switch)."""
+        """Show either column or both (a stream's "Predefined | Free-form | Side by side" switch).
+
+        The column titles only show side by side: alone, a title would just repeat the switch."""
         layout = self.layout()
         for index, visible in enumerate((predefined, freeform)):
             column = layout.itemAt(index).layout() if layout is not None else None
             for row in range(column.count() if column is not None else 0):
                 widget = column.itemAt(row).widget()
                 if widget is not None:
-                    widget.setVisible(visible)
+                    widget.setVisible(visible and (row > 0 or (predefined and freeform)))
 
     def freeform(self) -> FreeformView:
         return self._view

@@ -93,6 +93,7 @@ class ComponentHost(QWidget):
             button.setCheckable(True)
             button.setChecked(index == 0)
             button.setObjectName("predefinedToggle" if index == 0 else "rawToggle")
+            button.setProperty("segment", True)
             self._view_buttons.addButton(button, index)
             toggle_layout.addWidget(button)
         self._view_buttons.idToggled.connect(self._on_view_toggled)

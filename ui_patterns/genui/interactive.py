@@ -1,7 +1,9 @@
 """Human-in-the-loop components: a form and a confirmation. The run waits until they answer.
 
-Both emit `responded(dict)` once, with typed values, then turn read-only ("answered: …"). A stored
+Both emit `responded(dict)` once, with typed values, then turn read-only ("answered: …"). Either can
+be skipped (`skip()`, {"status": "skipped"}), so a locked composer always has a way out. A stored
 answer can be put back with `restore_response` (e.g. after a restart) without emitting again.
+`summary(response)` is the answer in words, for the card's banner and the chat stream.
 """
 
 from __future__ import annotations
@@ -33,6 +35,23 @@ def parse_number(text: str) -> int | float:
     return value
 
 
+def hint_text(placeholder: object) -> str:
+    """A placeholder that cannot be mistaken for a value: '4' → 'e.g. 4'; empty stays empty."""
+    text = str(placeholder or "").strip()
+    if not text or text.lower().startswith(("e.g.", "eg ", "for example")) or text.endswith("…"):
+        return text
+    return f"e.g. {text}"
+
+
+def _spoken(value: object, kind: object) -> str:
+    """A submitted value as a person would say it: dates as 'Fri 6 Jun 2025', numbers trimmed."""
+    if kind == "date" and isinstance(value, str):
+        date = QDate.fromString(value, "yyyy-MM-dd")
+        if date.isValid():
+            return date.toString("ddd d MMM yyyy")
+    return fmt_number(value)
+
+
 class InteractiveComponent(ToolComponent):
     """Shared waiting/answered behaviour; subclasses add inputs and call `_answer`."""
 
@@ -46,6 +65,24 @@ class InteractiveComponent(ToolComponent):
     def response(self) -> dict[str, Any] | None:
         """The answer given (or restored), None while waiting."""
         return None if self._response is None else dict(self._response)
+
+    def summary(self, response: Mapping[str, Any]) -> str:
+        """The answer in words, for the stream ("Book a table — Guests: 4 · Time: 20:00"), never JSON."""
+        return f"{self._heading()} — {self.details(response)}"
+
+    def details(self, response: Mapping[str, Any]) -> str:
+        """The answer without the question ("Guests: 4 · Time: 20:00", "Keep them", "skipped")."""
+        status = str(response.get("status", ""))
+        return "skipped" if status == "skipped" else self._summary(dict(response))
+
+    @Slot()
+    def skip(self) -> None:
+        """Dismiss the card without an answer; the agent is told it was skipped."""
+        if self.state() == ComponentState.WAITING:
+            self._answer({"status": "skipped"}, emit=True)
+
+    def _heading(self) -> str:
+        return str(self._args.get("title") or self.tool_name) if isinstance(self._args, Mapping) else ""
 
     def restore_response(self, response: Mapping[str, Any]) -> None:
         """Show a previously given answer read-only, without emitting `responded`."""
@@ -68,7 +105,13 @@ class InteractiveComponent(ToolComponent):
         self._response = response
         self._freeze(response)
         if self._banner is not None:
-            self._banner.setText(_style.wrap_text(f"✓ Answered: {self._summary(response)}"))
+            given = response.get("status") not in ("skipped", "cancelled") or "confirmed" in response
+            text = (
+                f"✓ Answered: {self.details(response)}"
+                if given
+                else f"✕ {self.details(response).capitalize()}"
+            )
+            self._banner.setText(_style.wrap_text(text))
             self._banner.setStyleSheet(f"color: {_style.STATE_COLOURS['answered']};")
         self._set_state(ComponentState.ANSWERED)
         if emit:
@@ -90,6 +133,7 @@ class FormCard(InteractiveComponent):
         super().__init__(parent)
         self._fields: list[tuple[Mapping[str, Any], FieldWidget, QLabel]] = []
         self._submit: QPushButton | None = None
+        self._cancel: QPushButton | None = None
 
     def _build(self, args: Mapping[str, Any], partial: bool) -> QWidget:
         body, layout = _column()
@@ -114,33 +158,44 @@ class FormCard(InteractiveComponent):
             self._fields.append((field, widget, error))
         if partial:
             layout.addWidget(_style.skeleton("more fields"))
+        self._cancel = QPushButton(args.get("cancel_label") or "Cancel")
+        self._cancel.setObjectName("cancel")
+        self._cancel.setToolTip("Close the form without sending anything; the agent is told.")
+        self._cancel.clicked.connect(self.cancel)
         self._submit = QPushButton(args.get("submit_label") or "Submit")
         self._submit.setObjectName("submit")
-        self._submit.setEnabled(not partial)
+        self._submit.setDefault(True)
         self._submit.clicked.connect(self.submit)
         row = QHBoxLayout()
+        row.setSpacing(_style.GRID)
         row.addWidget(self._waiting_banner(partial), 1)
-        row.addWidget(self._submit)
+        for button in (self._cancel, self._submit):
+            button.setEnabled(not partial)
+            row.addWidget(button)
         layout.addLayout(row)
         return body
 
     @staticmethod
     def _input_for(field: Mapping[str, Any]) -> FieldWidget:
-        kind = field.get("type")
+        """The input for one field, prefilled with its `default`; a placeholder reads as a hint."""
+        kind, default = field.get("type"), field.get("default")
         if kind == "choice":
             combo = QComboBox()
             combo.addItems([str(option) for option in field.get("options") or []])
             combo.setPlaceholderText("Choose …")
-            combo.setCurrentIndex(-1)
+            combo.setCurrentIndex(combo.findText(str(default)) if default is not None else -1)
             return combo
         if kind == "date":
             edit = QDateEdit()
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate.currentDate())
+            edit.setDisplayFormat("ddd d MMM yyyy")
+            given = QDate.fromString(str(default), "yyyy-MM-dd") if default else QDate()
+            edit.setDate(given if given.isValid() else QDate.currentDate())
             return edit
         line = QLineEdit()
-        line.setPlaceholderText(str(field.get("placeholder") or ("0" if kind == "number" else "")))
+        if default is not None:
+            line.setText(fmt_number(default) if isinstance(default, int | float) else str(default))
+        line.setPlaceholderText(hint_text(field.get("placeholder")))
         return line
 
     def values(self) -> tuple[dict[str, Any], dict[str, str]]:
@@ -179,6 +234,12 @@ class FormCard(InteractiveComponent):
         if not errors:
             self._answer({"status": "submitted", "values": values}, emit=True)
 
+    @Slot()
+    def cancel(self) -> None:
+        """Close the form unanswered: responds {"status": "cancelled"}."""
+        if self.state() == ComponentState.WAITING:
+            self._answer({"status": "cancelled"}, emit=True)
+
     def _freeze(self, response: dict[str, Any]) -> None:
         given = response.get("values") or {}
         for field, widget, error in self._fields:
@@ -191,16 +252,22 @@ class FormCard(InteractiveComponent):
                 widget.setDate(QDate.fromString(value, "yyyy-MM-dd"))
             widget.setEnabled(False)
             error.hide()
-        if self._submit is not None:
-            self._submit.hide()
+        for button in (self._submit, self._cancel):
+            if button is not None:
+                button.hide()
 
     def _summary(self, response: dict[str, Any]) -> str:
-        labels = {f.get("name"): f.get("label") or f.get("name") for f, _, _ in self._fields}
+        if response.get("status") != "submitted":
+            return str(response.get("status") or "cancelled")
+        values = dict(response.get("values") or {})
+        fields = {str(f.get("name")): f for f, _, _ in self._fields}
+        order = [name for name in fields if name in values] + [name for name in values if name not in fields]
         parts = [
-            f"{labels.get(name, name)} = {'—' if value is None else fmt_number(value)}"
-            for name, value in (response.get("values") or {}).items()
+            f"{fields.get(name, {}).get('label') or name}: {_spoken(values[name], fields.get(name, {}).get('type'))}"
+            for name in order
+            if values[name] not in (None, "")
         ]
-        return "; ".join(parts) or str(response.get("status", "submitted"))
+        return " · ".join(parts) or "sent"
 
 
 class ConfirmCard(InteractiveComponent):
@@ -258,4 +325,7 @@ class ConfirmCard(InteractiveComponent):
             button.hide()
 
     def _summary(self, response: dict[str, Any]) -> str:
-        return "confirmed" if response.get("confirmed") else "cancelled"
+        key, fallback = (
+            ("confirm_label", "confirmed") if response.get("confirmed") else ("cancel_label", "cancelled")
+        )
+        return str(self._args.get(key) or fallback)

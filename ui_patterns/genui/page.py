@@ -2,7 +2,8 @@
 
 Each component tool call becomes a `SideBySide` (predefined widget + sanitized free-form HTML) whose
 visible side follows the "Predefined | Free-form | Side by side" switch. Interactive components pause
-the run; the composer stays locked until the card is answered, then the answer goes back as a turn.
+the run; the composer stays locked until the card is answered (or skipped), then the answer goes back
+as a turn and shows in the stream in words, its JSON in a tooltip.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QSize, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -29,7 +31,10 @@ from ui_patterns.common import GeneratorWorker, LabContext, PatternPage, run_gen
 
 from . import _style
 from .base import ComponentState
+from .bubble import MessageBubble
+from .flow import FlowLayout
 from .freeform import SideBySide, render_freeform_html
+from .interactive import InteractiveComponent
 from .run import ToolCallEvent, run_genui_turn
 
 EXAMPLES = (
@@ -40,18 +45,21 @@ EXAMPLES = (
     "Delete my account",
 )
 MODES = ("Predefined", "Free-form", "Side by side")
+MODE_TIPS = (
+    "Components drawn with the app's own widgets",
+    "The same calls as the sandboxed HTML an agent would write",
+    "Both, next to each other",
+)
 
 
-def _bubble(text: str, *, user: bool = False, error: bool = False) -> QLabel:
-    bubble = _style.label(text)
-    bubble.setObjectName("userBubble" if user else "errorBubble" if error else "agentBubble")
-    bubble.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    colour = _style.STATE_COLOURS["error"] if error else "palette(text)"
-    background = "palette(alternate-base)" if user else "transparent"
-    bubble.setStyleSheet(
-        f"QLabel {{ background: {background}; color: {colour}; border-radius: 8px; padding: 6px 10px; }}"
-    )
-    return bubble
+class _StreamHolder(QWidget):
+    """The transcript's content. Its minimum height is 0 so the scroll area sizes it by
+    `heightForWidth`: the sum of word-wrapped labels' minimum heights (measured narrow) is far taller
+    than the content, and that surplus was blank space after the last message; after ten turns a
+    whole viewport of it, so the transcript scrolled to its end looked empty."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(super().minimumSizeHint().width(), 0)
 
 
 class GenUIPage(PatternPage):
@@ -66,47 +74,40 @@ class GenUIPage(PatternPage):
         self._worker: GeneratorWorker | None = None
         self._calls: dict[int, SideBySide] = {}
         self._all_calls: list[SideBySide] = []
-        self._reply: QLabel | None = None
+        self._reply: MessageBubble | None = None
         self._queued: list[str] = []
         self._mode = 0
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(2 * _style.GRID, 2 * _style.GRID, 2 * _style.GRID, 2 * _style.GRID)
+        layout.setContentsMargins(2 * _style.GRID, _style.GRID, 2 * _style.GRID, _style.GRID)
         layout.setSpacing(_style.GRID)
-        header = QHBoxLayout()
-        header.addWidget(_style.label(self.title, bold=True, size=3), 1)
-        self._mode_buttons = QButtonGroup(self)
-        for index, text in enumerate(MODES):
-            button = QToolButton()
-            button.setText(text)
-            button.setCheckable(True)
-            button.setChecked(index == 0)
-            self._mode_buttons.addButton(button, index)
-            header.addWidget(button)
-        self._mode_buttons.idToggled.connect(self._on_mode_toggled)
-        layout.addLayout(header)
+        layout.addLayout(self._build_mode_switch())
 
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)
-        holder = QWidget()
+        holder = _StreamHolder()
         self._stream = QVBoxLayout(holder)
         self._stream.setSpacing(2 * _style.GRID)
-        self._empty = _style.label("Ask for something visual — or try one of the examples below.", muted=True)
-        self._stream.addWidget(self._empty)
+        self._stream.addWidget(self._build_empty_state())
         self._stream.addStretch(1)
         self._scroll.setWidget(holder)
+        self._follow = True  # keep the newest message in view until the user scrolls up
+        bar = self._scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.valueChanged.connect(self._on_scrolled)
         layout.addWidget(self._scroll, 1)
 
-        examples = QHBoxLayout()
-        for text in EXAMPLES:
-            button = QPushButton(text)
-            button.setFlat(True)
-            button.setObjectName("example")
-            button.clicked.connect(lambda _checked=False, t=text: self.ask(t))
-            examples.addWidget(button)
-        examples.addStretch(1)
-        layout.addLayout(examples)
         composer = QHBoxLayout()
+        self.examples_button = QToolButton()
+        self.examples_button.setText("Examples")
+        self.examples_button.setToolTip("Ask one of the example questions")
+        self.examples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.examples_button)
+        for text in EXAMPLES:
+            menu.addAction(text, lambda t=text: self.ask(t))
+        self.examples_button.setMenu(menu)
+        self.examples_button.hide()  # the empty transcript shows the examples as chips instead
+        composer.addWidget(self.examples_button)
         self.input = QLineEdit()
         self.input.setPlaceholderText("Ask the agent …")
         self.input.returnPressed.connect(self._on_send)
@@ -115,8 +116,56 @@ class GenUIPage(PatternPage):
         composer.addWidget(self.input, 1)
         composer.addWidget(self.send_button)
         layout.addLayout(composer)
+        status = QHBoxLayout()
         self._status = _style.label("", muted=True)
-        layout.addWidget(self._status)
+        self._status.hide()
+        self.skip_button = QPushButton("Skip")
+        self.skip_button.setObjectName("skipCard")
+        self.skip_button.setToolTip("Dismiss the waiting card without answering; the agent is told.")
+        self.skip_button.clicked.connect(self.skip_waiting)
+        self.skip_button.hide()
+        status.addWidget(self._status, 1)
+        status.addWidget(self.skip_button)
+        layout.addLayout(status)
+
+    def _build_empty_state(self) -> QWidget:
+        """What an empty transcript shows: an invitation and the examples as chips that wrap."""
+        self._empty = QWidget()
+        column = QVBoxLayout(self._empty)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(_style.GRID)
+        column.addWidget(_style.label("Ask for something visual — or try one of these:", muted=True))
+        chips = QWidget()
+        chips.setObjectName("genuiExamples")
+        flow = FlowLayout(chips, spacing=_style.GRID)
+        for text in EXAMPLES:
+            button = QPushButton(text)
+            button.setObjectName("example")
+            button.clicked.connect(lambda _checked=False, t=text: self.ask(t))
+            flow.addWidget(button)
+        column.addWidget(chips)
+        return self._empty
+
+    def _build_mode_switch(self) -> QHBoxLayout:
+        """The page's only header: the shell draws its title, the page adds the view switch."""
+        header = QHBoxLayout()
+        header.setSpacing(0)
+        header.addWidget(_style.label("Show components as", muted=True))
+        header.addSpacing(_style.GRID)
+        self._mode_buttons = QButtonGroup(self)
+        for index, text in enumerate(MODES):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(MODE_TIPS[index])
+            button.setCheckable(True)
+            button.setChecked(index == 0)
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            button.setProperty("segment", True)
+            self._mode_buttons.addButton(button, index)
+            header.addWidget(button)
+        header.addStretch(1)
+        self._mode_buttons.idToggled.connect(self._on_mode_toggled)
+        return header
 
     # -- public API ---------------------------------------------------------------------------
     @property
@@ -130,20 +179,30 @@ class GenUIPage(PatternPage):
     def waiting_calls(self) -> list[SideBySide]:
         return [c for c in self._all_calls if c.host().state() == ComponentState.WAITING]
 
+    def bubbles(self) -> list[MessageBubble]:
+        """The text bubbles, oldest first (user, agent, error and answers)."""
+        return self._stream.parentWidget().findChildren(MessageBubble)
+
     def transcript(self) -> list[str]:
-        """The text bubbles, oldest first (user, agent and error)."""
-        labels = self._stream.parentWidget().findChildren(QLabel)
-        names = ("userBubble", "agentBubble", "errorBubble")
-        return [lb.text().replace("\u200b", "") for lb in labels if lb.objectName() in names]
+        """The text of every bubble as written (agent Markdown unrendered), oldest first."""
+        return [bubble.source() for bubble in self.bubbles()]
 
     def ask(self, text: str) -> bool:
         """Send a user message; refused (False) while a run is going or a card waits for its answer."""
         text = text.strip()
         if not text or self.running or self.waiting_calls():
             return False
-        self._add(_bubble(text, user=True))
+        self._add(MessageBubble(text, "user"))
         self._start(text)
         return True
+
+    @Slot()
+    def skip_waiting(self) -> None:
+        """Dismiss every card the agent waits on; each tells the agent it was skipped."""
+        for call in self.waiting_calls():
+            component = call.host().component()
+            if isinstance(component, InteractiveComponent):
+                component.skip()
 
     def add_tool_call(self, name: str, arguments_text: str) -> SideBySide:
         """Render one tool call from its raw arguments text (used for replays and by the run)."""
@@ -193,15 +252,15 @@ class GenUIPage(PatternPage):
         elif isinstance(event, AgentEvent):
             if event.kind == "token":
                 if self._reply is None:
-                    self._reply = _bubble("")
+                    self._reply = MessageBubble("", "agent")
                     self._add(self._reply)
-                self._reply.setText(self._reply.text() + str(event.data.get("text", "")))
+                self._reply.append(str(event.data.get("text", "")))
             elif event.kind == "error":
-                self._add(_bubble(f"⚠ {event.data.get('message', 'the run failed')}", error=True))
+                self._add(MessageBubble(f"⚠ {event.data.get('message', 'the run failed')}", "error"))
             elif event.kind == "done":
                 result = event.data["result"]
                 if self._reply is None and result.reply and not self._calls:
-                    self._add(_bubble(result.reply))
+                    self._add(MessageBubble(result.reply, "agent"))
             self._scroll_to_end()
 
     @Slot(object)
@@ -210,7 +269,7 @@ class GenUIPage(PatternPage):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self._add(_bubble(f"⚠ {message}", error=True))
+        self._add(MessageBubble(f"⚠ {message}", "error"))
         self._end()
 
     def _end(self) -> None:
@@ -223,7 +282,7 @@ class GenUIPage(PatternPage):
     def _new_call(self, name: str) -> SideBySide:
         call = SideBySide(name)
         call.setObjectName(f"call_{name}")
-        call.host().responded.connect(lambda response, n=name: self._on_answered(n, response))
+        call.host().responded.connect(lambda response, c=call: self._on_answered(c, response))
         call.host().state_changed.connect(lambda _s: self._refresh_composer())
         self._apply_mode(call)
         self._all_calls.append(call)
@@ -240,9 +299,14 @@ class GenUIPage(PatternPage):
             call.set_args(args)
         self._refresh_composer()
 
-    def _on_answered(self, name: str, response: dict) -> None:
-        message = answer_message(name, response)
-        self._add(_bubble(f"↩ {name}: {json.dumps(response, ensure_ascii=False)}", user=True))
+    def _on_answered(self, call: SideBySide, response: dict) -> None:
+        """Show the answer in words (its JSON in the tooltip) and send it to the agent."""
+        component = call.host().component()
+        words = component.summary(response) if isinstance(component, InteractiveComponent) else ""
+        bubble = MessageBubble(f"↩ {words or call.tool_name}", "answer")
+        bubble.setToolTip(f"Sent to the agent ({call.tool_name}):\n{_style.pretty_json(response)}")
+        self._add(bubble)
+        message = answer_message(call.tool_name, response)
         if self.running:
             self._queued.append(message)
         else:
@@ -266,25 +330,36 @@ class GenUIPage(PatternPage):
 
     def _add(self, widget: QWidget) -> None:
         self._empty.hide()
+        self.examples_button.show()
         self._stream.insertWidget(self._stream.count() - 1, widget)
+        if isinstance(widget, MessageBubble) and widget.kind in ("user", "answer"):
+            self._follow = True  # the user just acted: show what follows
         self._scroll_to_end()
 
     def _scroll_to_end(self) -> None:
-        QTimer.singleShot(0, self, self._to_bottom)
+        if self._follow:
+            bar = self._scroll.verticalScrollBar()
+            bar.setValue(bar.maximum())
 
-    @Slot()
-    def _to_bottom(self) -> None:
-        bar = self._scroll.verticalScrollBar()
-        bar.setValue(bar.maximum())
+    @Slot(int, int)
+    def _on_range_changed(self, _minimum: int, _maximum: int) -> None:
+        """Content grew (a card streamed in, a reply wrapped onto a new line): stay at the end."""
+        self._scroll_to_end()
+
+    @Slot(int)
+    def _on_scrolled(self, value: int) -> None:
+        self._follow = value >= self._scroll.verticalScrollBar().maximum() - _style.GRID
 
     def _refresh_composer(self) -> None:
         waiting = bool(self.waiting_calls()) and not self.running
         enabled = not self.running and not waiting
         self.input.setEnabled(enabled)
         self.send_button.setEnabled(enabled)
+        self.skip_button.setVisible(waiting)
         if self.running:
             self._status.setText("The agent is working …")
         elif waiting:
-            self._status.setText("The agent is paused — answer the card above to continue.")
+            self._status.setText("The agent is paused — answer the card above, or skip it.")
         else:
             self._status.setText("")
+        self._status.setVisible(bool(self._status.text()))

@@ -77,7 +77,11 @@ _FORM_FIELD = _obj(
         "type": _str("Input kind.", enum=["text", "number", "choice", "date"]),
         "options": _list(_str("One option."), "Options for a choice field."),
         "required": {"type": "boolean", "description": "The user must fill it in."},
-        "placeholder": _str("Hint shown in an empty input."),
+        "placeholder": _str("Hint shown in an empty input (shown as 'e.g. …'), never a value."),
+        "default": {
+            "type": ["string", "number"],
+            "description": "Value the input starts with (a real answer the user may keep).",
+        },
     },
     ["name", "label", "type"],
 )
