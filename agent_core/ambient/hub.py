@@ -348,6 +348,15 @@ class AmbientHub:
                     s.add(row)
             s.commit()
 
+    def corrections(self, run_ids: list[str]) -> dict[str, str]:
+        """The instruction each fork was given (forks that edited an output instead have none)."""
+        q = select(Step.run_id, Step.output_json).where(
+            col(Step.run_id).in_(run_ids), Step.kind == "human_input", Step.name == "correction"
+        )
+        with Session(self.lab.engine, expire_on_commit=False) as s:
+            rows = list(s.exec(q)) if run_ids else []
+        return {rid: str((json.loads(out) or {}).get("instruction", "")) for rid, out in rows}
+
     def runs(self, agent: str | None = None, limit: int = 500) -> list[Run]:
         with Session(self.lab.engine, expire_on_commit=False) as s:
             q = select(Run).where(Run.kind == "ambient")

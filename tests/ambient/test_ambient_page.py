@@ -158,8 +158,8 @@ def test_pause_rewind_correct_resume(qtbot, page: AmbientPage) -> None:  # noqa:
     assert [s.name for s in load_run(page.ctx.lab.engine, fork.id)[1]][-1] == "ignored"
     page.refresh_runs()
     row = page.timeline._find(fork.id)
-    assert row.parent().text(2) == "replaced by fork"
-    assert row.text(0) == "Fork at step 2" and not row.icon(0).isNull()
+    assert row.parent().text(2) == "replaced"
+    assert row.text(0) == "Fork at step 2 · “Always ignore newsletters.”" and not row.icon(0).isNull()
     assert f"Fork of run “{original.title}”" in row.toolTip(0)
 
 

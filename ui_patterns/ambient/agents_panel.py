@@ -50,6 +50,7 @@ class AgentsPanel(QTableWidget):
         for col in (0, 2, 3):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.resizeRowsToContents()  # rows as tall as their Pause buttons
 
     def _toggled(self, agent: str, on: bool) -> None:
         self.buttons[agent].setText("Resume" if on else "Pause")

@@ -41,6 +41,7 @@ def run_demo(page: AmbientPage, wait_until: Callable[..., None]) -> None:
         if fork is not None:
             page.show_run_now(fork.id)
             page.timeline.steps.selectRow(2)
+        page.refresh_chart()
         return
     c.pause("triage")
     for k in HELD:

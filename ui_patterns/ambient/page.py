@@ -79,12 +79,13 @@ class AmbientPage(PatternPage):
         self.stream_label = QLabel(f"0 / {len(stream)} events delivered")
         self.rewind_dialog: RewindDialog | None = None
         self._reselect = ""  # an item whose answer was taken back: select it when it is listed again
+        self._gone: set[str] = set()  # answered here; hidden even from loads that started earlier
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(1000)
         self._inbox_loader = Reloader(self._load_inbox, self._apply_inbox, self)
         self._chart_loader = Reloader(self._load_chart, self._apply_chart, self)
-        self._runs_loader = Reloader(lambda: self.controller.hub.runs(limit=200), self._apply_runs, self)
+        self._runs_loader = Reloader(self._load_runs, self._apply_runs, self)
         self._steps_loader = Reloader(self._load_steps, self._apply_steps, self)
         self._chart_timer.timeout.connect(self._chart_loader.request)
         self._runs_stale = True
@@ -170,7 +171,10 @@ class AmbientPage(PatternPage):
     def _apply_inbox(self, loaded: tuple[list[InboxItem], dict[str, tuple[int, int]]]) -> None:
         """Busier inboxes refresh less often; the chart follows at most once a second."""
         t0 = time.perf_counter()
-        items, counts = loaded
+        listed, counts = loaded
+        # a load that began before an answer still lists the item: keep it gone until loads agree
+        items = [it for it in listed if it.id not in self._gone]
+        self._gone &= {it.id for it in listed}
         agent = self.inbox.agent_filter
         shown = [c for a, c in counts.items() if not agent or a == agent]
         self.inbox.set_items(items, sum(u for _p, u in shown), sum(p for p, _u in shown))
@@ -202,7 +206,7 @@ class AmbientPage(PatternPage):
     @Slot()
     def refresh_runs(self) -> None:
         if self._request_runs(sync=True):
-            self._apply_runs(self.controller.hub.runs(limit=200))
+            self._apply_runs(self._load_runs())
 
     def _request_runs(self, sync: bool = False) -> bool:
         if not self.timeline.isVisible():
@@ -213,8 +217,13 @@ class AmbientPage(PatternPage):
             self._runs_loader.request()
         return True
 
-    def _apply_runs(self, runs: list[Run]) -> None:
-        self.timeline.set_runs(runs)
+    def _load_runs(self) -> tuple[list[Run], dict[str, str]]:
+        hub = self.controller.hub
+        runs = hub.runs(limit=200)
+        return runs, hub.corrections([r.id for r in runs if r.parent_run_id])
+
+    def _apply_runs(self, loaded: tuple[list[Run], dict[str, str]]) -> None:
+        self.timeline.set_runs(*loaded)
         if self.timeline.current_run:
             self._show_run(self.timeline.current_run)
 
@@ -285,6 +294,7 @@ class AmbientPage(PatternPage):
             self.detail.show_error(str(exc))
             return
         self.answer_bar.answered(item_id, confirmation(response, item.agent))
+        self._gone.add(item_id)
         if self.inbox.remove_and_advance(item_id) is None:
             self.detail.show_item(None)
         self._inbox_loader.request()
@@ -297,6 +307,7 @@ class AmbientPage(PatternPage):
             return
         self.answer_bar.note(f"Answer taken back · “{item.title}” is back in the inbox.")
         self._reselect = item_id
+        self._gone.discard(item_id)
         self._inbox_loader.request()
 
     @Slot(str, int)

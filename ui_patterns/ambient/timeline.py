@@ -117,8 +117,10 @@ class RunTimeline(QWidget):
         self.rewind_btn.clicked.connect(self._on_rewind)
 
     # -- runs ---------------------------------------------------------------------------------------
-    def set_runs(self, runs: list[Run]) -> None:
-        """Roots newest first; each fork nested under the run it came from, labelled and badged."""
+    def set_runs(self, runs: list[Run], corrections: dict[str, str] | None = None) -> None:
+        """Roots newest first; each fork nested under the run it came from, labelled and badged
+        with the correction it was given."""
+        notes = corrections or {}
         self.stack.setCurrentIndex(1 if runs else 0)
         by_id = {r.id: r for r in runs}
         children: dict[str, list[Run]] = {}
@@ -132,7 +134,7 @@ class RunTimeline(QWidget):
         def add(parent: QTreeWidget | QTreeWidgetItem, run: Run) -> None:
             nonlocal current
             kids = sorted(children.get(run.id, []), key=lambda r: r.created_at)
-            it = self._run_item(parent, run, by_id.get(str(run.parent_run_id)), bool(kids))
+            it = self._run_item(parent, run, by_id.get(str(run.parent_run_id)), bool(kids), notes.get(run.id))
             if run.id == self.current_run:
                 current = it
             for k in kids:
@@ -149,24 +151,30 @@ class RunTimeline(QWidget):
             self.runs.setCurrentItem(self.runs.topLevelItem(0))  # the newest: never an empty pane
 
     def _run_item(
-        self, parent: QTreeWidget | QTreeWidgetItem, run: Run, origin: Run | None, forked: bool
+        self,
+        parent: QTreeWidget | QTreeWidgetItem,
+        run: Run,
+        origin: Run | None,
+        forked: bool,
+        correction: str | None,
     ) -> QTreeWidgetItem:
         started = stored(run.created_at)
         replaced = forked and run.status == "stopped"
-        status = "replaced by fork" if replaced else f"{run.status} · forked" if forked else run.status
+        status = "replaced" if replaced else f"{run.status} · forked" if forked else run.status
         if run.parent_run_id:
-            label = f"Fork at step {run.forked_from_step}"
+            how = f"“{correction}”" if correction else "edited output"
+            label = f"Fork at step {run.forked_from_step} · {how}"
             tip = (
                 f"Fork of run “{origin.title if origin else run.title}” ({str(run.parent_run_id)[:8]}) "
                 f"at step {run.forked_from_step}: steps 1–{run.forked_from_step} kept, the later steps "
-                "re-ran with your correction. The original run stays viewable above."
+                f"re-ran with your correction ({how}). The original run stays viewable above."
             )
         else:
             label, tip = run.title, f"{run.title}\nrun {run.id[:8]} · {run.agent}"
         it = QTreeWidgetItem(parent, [label, run.agent, status, human_time(started)])
         it.setData(0, Qt.ItemDataRole.UserRole, run.id)
         it.setToolTip(0, tip)
-        it.setToolTip(2, f"{run.status}" + (" — a fork replaced this run" if replaced else ""))
+        it.setToolTip(2, f"{run.status}" + (" — the fork below replaced this run" if replaced else ""))
         it.setToolTip(3, f"started {iso(started)}")
         it.setForeground(2, status_colour("stopped" if replaced else run.status))
         if run.parent_run_id:
