@@ -9,6 +9,7 @@ the agent core composes turns from; nothing here needs Qt, a model or a network 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -170,7 +171,7 @@ class MemorySystem:
     ) -> list[Fact]:
         return [Fact.of(m) for m in self.store.list(namespace, kind, include_history=history)]
 
-    def history(self, memory_id: str) -> list[Fact]:
+    def history(self, memory_id: str) -> builtins.list[Fact]:
         """The versions a memory went through, oldest first."""
         return [Fact.of(m) for m in self.store.history(memory_id)]
 

@@ -222,9 +222,9 @@ def audit(
             report.files_scanned += 1
             report.bytes_scanned += len(blob)
             for n, b in encoded:
-                c = blob.count(b)
-                if c:
-                    report.files.append(Hit(n, str(path.relative_to(root)), "file", c))
+                found = blob.count(b)
+                if found:
+                    report.files.append(Hit(n, str(path.relative_to(root)), "file", found))
     return report
 
 
@@ -252,7 +252,7 @@ def purge(engine: Engine, chroma_dir: Path | str | None = None) -> None:
         finally:
             con.close()
         # A dropped collection's vector segment folder can outlive it on disk: remove it.
-        for folder in Path(chroma_dir).iterdir():
+        for folder in chroma_db.parent.iterdir():
             if folder.is_dir() and _is_uuid(folder.name) and folder.name not in live:
                 shutil.rmtree(folder, ignore_errors=True)
     if engine.url.get_backend_name() != "sqlite":

@@ -7,6 +7,7 @@ re-runs at start-up. Plain threads, no Qt; the clock is a seam so tests never sl
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -30,14 +31,14 @@ class DebouncedExecutor:
     def __init__(self, clock: Clock | None = None, poll: float = 0.02) -> None:
         self.clock = clock or SystemClock()
         self._poll = poll
-        self._due: dict[str, tuple[float, Callable[[], None]]] = {}
+        self._due: dict[str, tuple[float, Callable[[], object]]] = {}
         self._cond = threading.Condition()
         self._running = 0
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="memory-debounce", daemon=True)
         self._thread.start()
 
-    def submit(self, key: str, fn: Callable[[], None], after_seconds: float) -> None:
+    def submit(self, key: str, fn: Callable[[], object], after_seconds: float) -> None:
         with self._cond:
             self._due[key] = (self.clock.monotonic() + after_seconds, fn)
             self._cond.notify_all()
@@ -167,7 +168,7 @@ class BackgroundMemory:
         """Schedule every job left pending by an earlier process (crash recovery)."""
         jobs = self.pending()
         for ns in {j.namespace for j in jobs}:
-            self.executor.submit(ns, lambda ns=ns: self.process_pending(ns), 0.0)
+            self.executor.submit(ns, functools.partial(self.process_pending, ns), 0.0)
         return len(jobs)
 
     def flush(self, timeout: float = 60.0) -> bool:

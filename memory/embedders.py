@@ -7,9 +7,13 @@ import math
 import os
 import threading
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from memory.lexical import tokens
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from sentence_transformers import SentenceTransformer
 
 
 class Embedder(Protocol):
@@ -51,7 +55,7 @@ class MiniLMEmbedder:
     dim = 384
 
     def __init__(self) -> None:
-        self._model = None
+        self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
 
     @property
@@ -71,6 +75,7 @@ class MiniLMEmbedder:
 
     def __call__(self, texts: Sequence[str], /) -> list[list[float]]:
         self.load()
+        assert self._model is not None  # load() sets it or raises
         vecs = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True)
         return vecs.tolist()
 
@@ -78,7 +83,7 @@ class MiniLMEmbedder:
 class OpenAIEmbedder:
     """Embeddings through the `openai` client (OpenAI or any compatible server)."""
 
-    def __init__(self, client_factory: Callable[[], object], model: str = "text-embedding-3-small") -> None:
+    def __init__(self, client_factory: Callable[[], OpenAI], model: str = "text-embedding-3-small") -> None:
         self._factory = client_factory
         self.model = model
         self.name = f"openai:{model}"
@@ -93,7 +98,7 @@ class OpenAIEmbedder:
         return vecs
 
 
-def make_embedder(name: str, client_factory: Callable[[], object] | None = None) -> Embedder:
+def make_embedder(name: str, client_factory: Callable[[], OpenAI] | None = None) -> Embedder:
     if name == "minilm":
         return MiniLMEmbedder()
     if name.startswith("hash"):

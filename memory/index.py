@@ -15,11 +15,17 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
 
 from memory.locks import file_lock
+
+if TYPE_CHECKING:  # chromadb is imported lazily (its import is slow)
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import PyEmbeddings
+    from chromadb.config import Settings
 
 log = logging.getLogger(__name__)
 _CORRUPT = ("(code: 11)", "(code: 26)", "file is not a database", "malformed")
@@ -103,10 +109,10 @@ class ChromaIndex:
                 self.client, self.moved_aside = _open_folder(self.folder, settings)
             _user_only(self.folder)
         self.embedder_name = embedder_name
-        self._cols: dict[str, object] = {}
+        self._cols: dict[str, Collection] = {}
         self._lock = threading.RLock()
 
-    def _col(self, namespace: str, kind: str):  # noqa: ANN202
+    def _col(self, namespace: str, kind: str) -> Collection:
         name = collection_name(namespace, kind, self.embedder_name)
         with self._lock:
             col = self._cols.get(name)
@@ -121,7 +127,7 @@ class ChromaIndex:
                 self._cols[name] = col
             return col
 
-    def _create(self, name: str, metadata: dict) -> object:
+    def _create(self, name: str, metadata: dict[str, str]) -> Collection:
         """get_or_create, safe when several processes share the folder: creation holds a file
         lock (two CLI runs on a new profile raced into "table collections already exists"), and a
         passing "Nothing found on disk" from a collection another process just made is retried."""
@@ -142,11 +148,16 @@ class ChromaIndex:
             return
         step = 5000
         for i in range(0, len(ids), step):
-            chunk, vecs = list(ids[i : i + step]), [list(v) for v in vectors[i : i + step]]
-            self._on(namespace, kind, lambda col, c=chunk, v=vecs: col.upsert(ids=c, embeddings=v))
+            chunk = list(ids[i : i + step])
+            vecs: PyEmbeddings = [list(v) for v in vectors[i : i + step]]
+
+            def write(col: Collection, c: list[str] = chunk, v: PyEmbeddings = vecs) -> None:
+                col.upsert(ids=c, embeddings=v)
+
+            self._on(namespace, kind, write)
         self._tighten()
 
-    def _on(self, namespace: str, kind: str, fn: Callable[[Any], T]) -> T:
+    def _on(self, namespace: str, kind: str, fn: Callable[[Collection], T]) -> T:
         """Run `fn(collection)`; a collection another process has just created may not be readable
         yet ("Error creating hnsw segment reader: Nothing found on disk"): reopen it and retry."""
         for attempt in range(CREATE_ATTEMPTS):
@@ -168,11 +179,12 @@ class ChromaIndex:
     def query(self, namespace: str, kind: str, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         # Chroma >= 1.0 returns fewer results when a collection holds fewer than k; asking for
         # count() first cost more than the query itself (6 ms at 10k vectors).
+        queries: PyEmbeddings = [list(vector)]
         try:
             res = self._on(
                 namespace,
                 kind,
-                lambda col: col.query(query_embeddings=[list(vector)], n_results=k, include=["distances"]),
+                lambda col: col.query(query_embeddings=queries, n_results=k, include=["distances"]),
             )
         except Exception as exc:  # noqa: BLE001 - see below
             if NOT_ON_DISK not in str(exc):
@@ -180,7 +192,10 @@ class ChromaIndex:
             # Another process created this collection and has not persisted its vectors yet
             # (Chroma writes a small index at exit): from here it is empty; the lexical ranker still finds.
             return []
-        return list(zip(res["ids"][0], res["distances"][0], strict=True))
+        distances = res["distances"]
+        if distances is None:  # only when not asked for in `include`
+            raise RuntimeError("Chroma returned no distances")
+        return list(zip(res["ids"][0], distances[0], strict=True))
 
     def distances(
         self, namespace: str, kind: str, vector: Sequence[float], ids: Sequence[str]
@@ -231,7 +246,7 @@ class ChromaIndex:
                     self._cols.pop(col.name, None)
 
 
-def _open_folder(path: Path, settings: object) -> tuple[object, Path | None]:
+def _open_folder(path: Path, settings: Settings) -> tuple[ClientAPI, Path | None]:
     """A persistent client, and where a damaged folder was moved (None when it opened).
 
     A folder Chroma cannot open because it is damaged moves aside to `<name>.corrupt-<timestamp>`
@@ -242,7 +257,7 @@ def _open_folder(path: Path, settings: object) -> tuple[object, Path | None]:
     from chromadb.api.shared_system_client import SharedSystemClient
 
     try:
-        return chromadb.PersistentClient(path=str(path), settings=settings), None  # type: ignore[arg-type]
+        return chromadb.PersistentClient(path=str(path), settings=settings), None
     except Exception as exc:
         if not any(m in str(exc) for m in _CORRUPT):
             raise
@@ -261,4 +276,4 @@ def _open_folder(path: Path, settings: object) -> tuple[object, Path | None]:
             exc,
             aside,
         )
-        return chromadb.PersistentClient(path=str(path), settings=settings), aside  # type: ignore[arg-type]
+        return chromadb.PersistentClient(path=str(path), settings=settings), aside

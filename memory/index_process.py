@@ -24,6 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
+from typing import cast
 
 RECONNECT_WAIT_S = 0.5
 RECONNECT_ATTEMPTS = 10
@@ -100,7 +101,10 @@ class _IndexClient(ABC):
 
     def _call(self, method: str, *args: object) -> object:
         """One call; a connection found dead is opened again (the index process may have been
-        restarted on the same socket) and the call retried once: every index call is idempotent."""
+        restarted on the same socket) and the call retried once: every index call is idempotent.
+
+        The value is unpickled from the index process, which ran ChromaIndex's method of the same
+        name: the typed methods below `cast` it to that method's return type."""
         with self._lock:
             for attempt in range(1, RECONNECT_ATTEMPTS + 1):
                 try:
@@ -127,24 +131,27 @@ class _IndexClient(ABC):
             self._call("upsert", namespace, kind, list(ids), [list(map(float, v)) for v in vectors])
 
     def query(self, namespace: str, kind: str, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
-        return self._call("query", namespace, kind, list(map(float, vector)), k)  # type: ignore[return-value]
+        return cast(
+            list[tuple[str, float]], self._call("query", namespace, kind, list(map(float, vector)), k)
+        )
 
     def distances(
         self, namespace: str, kind: str, vector: Sequence[float], ids: Sequence[str]
     ) -> list[tuple[str, float]]:
         if not ids:
             return []
-        return self._call("distances", namespace, kind, list(map(float, vector)), list(ids))  # type: ignore[return-value]
+        got = self._call("distances", namespace, kind, list(map(float, vector)), list(ids))
+        return cast(list[tuple[str, float]], got)
 
     def delete(self, namespace: str, kind: str, ids: Sequence[str]) -> None:
         if ids:
             self._call("delete", namespace, kind, list(ids))
 
     def ids(self, namespace: str, kind: str) -> set[str]:
-        return self._call("ids", namespace, kind)  # type: ignore[return-value]
+        return cast(set[str], self._call("ids", namespace, kind))
 
     def namespaces(self) -> set[tuple[str, str]]:
-        return self._call("namespaces")  # type: ignore[return-value]
+        return cast(set[tuple[str, str]], self._call("namespaces"))
 
     def drop_namespace(self, namespace: str) -> None:
         self._call("drop_namespace", namespace)

@@ -194,7 +194,7 @@ def fts_search(engine: Engine, namespace: str, query: str, limit: int) -> list[t
                 freq[t] = hit[1]
         if not freq:
             return []
-        ranked = sorted(freq, key=freq.get)
+        ranked = sorted(freq, key=freq.__getitem__)
         kept = [t for t in ranked if freq[t] <= MAX_DOC_FREQ][:MAX_TERMS] or ranked[:1]
         if _is_pg(conn):
             return lexical_pg.search(conn, namespace, kept, limit)

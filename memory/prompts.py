@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, SupportsFloat, SupportsIndex
 
 SLOTS = "name, location, job, employer, partner, pet, age, preference, like, dislike, hobby, note"
 SINGLE_VALUED = frozenset({"name", "location", "job", "employer", "partner", "age"})
@@ -149,8 +149,10 @@ def clean_fact(raw: object) -> dict | None:
         return None
 
     def unit(x: object, default: float) -> float:
+        if not isinstance(x, str | bytes | SupportsFloat | SupportsIndex):  # float() would raise TypeError
+            return default
         try:
-            return min(1.0, max(0.0, float(x)))  # type: ignore[arg-type]
+            return min(1.0, max(0.0, float(x)))
         except (TypeError, ValueError):
             return default
 

@@ -7,16 +7,19 @@ next start; vectors whose rows are gone are deleted there too.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from memory.clock import Clock, SystemClock
 from memory.embedders import Embedder
@@ -45,8 +48,13 @@ class MemoryStore:
     ) -> None:
         self.engine = engine
         self.embedder = embedder
-        self._index_or_factory = index
-        self._index: VectorIndex | None = None if callable(index) and not hasattr(index, "query") else index
+        # An index object is callable too when it defines __call__: "has query" tells them apart.
+        self._index: VectorIndex | None = None
+        self._index_factory: Callable[[], VectorIndex] | None = None
+        if callable(index) and not hasattr(index, "query"):
+            self._index_factory = index
+        else:
+            self._index = cast(VectorIndex, index)
         self._index_lock = threading.Lock()
         self.clock = clock or SystemClock()
         self.weights = weights or RecallWeights()
@@ -59,7 +67,8 @@ class MemoryStore:
         if self._index is None:
             with self._index_lock:
                 if self._index is None:
-                    self._index = self._index_or_factory()  # type: ignore[operator]
+                    assert self._index_factory is not None  # set whenever no index was given
+                    self._index = self._index_factory()
         return self._index
 
     def close(self) -> None:
@@ -350,9 +359,10 @@ class MemoryStore:
         t0 = time.perf_counter()
         report = ReconcileReport()
         with self.session() as s:
-            rows = s.exec(
-                select(Memory.id, Memory.namespace, Memory.kind, Memory.embed_status, Memory.embedder)
-            ).all()
+            # sqlmodel's select() is typed for at most four columns; for more it builds this Select.
+            columns = (Memory.id, Memory.namespace, Memory.kind, Memory.embed_status, Memory.embedder)
+            statement: Select[str, str, str, str, str | None] = Select(*map(col, columns))
+            rows = s.exec(statement).all()
         by_key: dict[tuple[str, str], dict[str, tuple[str, str | None]]] = {}
         for mid, ns, kind, status, emb in rows:
             by_key.setdefault((ns, kind), {})[mid] = (status, emb)
@@ -391,7 +401,7 @@ class MemoryStore:
                 q = q.where(col(Memory.valid_to).is_(None))
             return list(s.exec(q.order_by(col(Memory.created_at).desc())))
 
-    def history(self, memory_id: str) -> list[Memory]:
+    def history(self, memory_id: str) -> builtins.list[Memory]:
         """The chain of versions a fact went through, oldest first (following `superseded_by`)."""
         with self.session() as s:
             mem = s.get(Memory, memory_id)
@@ -411,13 +421,17 @@ class MemoryStore:
                 nxt = m.superseded_by
             return chain
 
-    def events(self, memory_id: str) -> list[MemoryEvent]:
+    def events(self, memory_id: str) -> builtins.list[MemoryEvent]:
         with self.session() as s:
             return list(
-                s.exec(select(MemoryEvent).where(MemoryEvent.memory_id == memory_id).order_by(MemoryEvent.id))
+                s.exec(
+                    select(MemoryEvent)
+                    .where(MemoryEvent.memory_id == memory_id)
+                    .order_by(col(MemoryEvent.id))
+                )
             )
 
-    def namespaces(self) -> list[str]:
+    def namespaces(self) -> builtins.list[str]:
         with self.session() as s:
             return sorted({r for r in s.exec(select(Memory.namespace).distinct())})
 
@@ -431,7 +445,7 @@ class MemoryStore:
         weights: RecallWeights | None = None,
         as_of: datetime | None = None,
         where: Callable[[Memory], bool] | None = None,
-    ) -> list[Recalled]:
+    ) -> builtins.list[Recalled]:
         """Top-k current memories of one namespace for `query`, with every score part."""
         scored = self._scored(namespace, query, kinds, max(4 * k, 20), weights, as_of, where)
         results = [r for kind in kinds for r in scored[kind]]
@@ -440,7 +454,7 @@ class MemoryStore:
 
     def recall_each(
         self, namespace: str, query: str, ks: dict[str, int], *, weights: RecallWeights | None = None
-    ) -> dict[str, list[Recalled]]:
+    ) -> dict[str, builtins.list[Recalled]]:
         """Top-k per kind for one query (a turn's facts and examples): one embedding, one lexical
         search and one row fetch instead of one of each per kind."""
         scored = self._scored(namespace, query, tuple(ks), max(4 * max(ks.values()), 20), weights, None, None)
@@ -455,7 +469,7 @@ class MemoryStore:
         weights: RecallWeights | None,
         as_of: datetime | None,
         where: Callable[[Memory], bool] | None,
-    ) -> dict[str, list[Recalled]]:
+    ) -> dict[str, builtins.list[Recalled]]:
         weights = weights or self.weights
         lexical = fts_search(self.engine, namespace, query, n * len(kinds)) if weights.mode != "dense" else []
         dense: dict[str, list[tuple[str, float]]] = {kind: [] for kind in kinds}

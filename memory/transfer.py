@@ -13,7 +13,7 @@ import tempfile
 import types
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Union, get_args, get_origin
+from typing import Any, Union, get_args, get_origin
 
 from sqlmodel import Session, select
 
@@ -230,7 +230,7 @@ def import_profile(
         before = len(problems)
         records.append(_clean_memory(i, raw, problems))
         repaired += len(problems) > before
-    report = {
+    report: dict[str, Any] = {  # JSON-shaped: counts, lists of problems and conflicts
         "added": 0,
         "skipped": 0,
         "repaired": repaired,

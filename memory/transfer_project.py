@@ -94,9 +94,10 @@ def check_project(data: object) -> dict:
     return data
 
 
-def load(source: Path | str | object) -> dict:
+def load(source: Path | str | object) -> object:
+    """The parsed export: `source` itself when it is not a path (the caller checks its shape)."""
     if not isinstance(source, str | Path):
-        return source  # type: ignore[return-value]
+        return source
     return read_export(source)  # a folder, non-UTF-8 or too deep a file: one clear line
 
 

@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    queue = [sa.text("priority DESC"), "created_at", "id"]
+    queue: list[str | sa.TextClause] = [sa.text("priority DESC"), "created_at", "id"]
     op.create_index("ix_ambient_item_queue", "ambient_item", ["status", *queue])
     op.create_index("ix_ambient_item_agent_queue", "ambient_item", ["agent", "status", *queue])
     op.create_index("ix_ambient_item_counts", "ambient_item", ["status", "agent", "read"])
