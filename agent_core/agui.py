@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -277,3 +278,93 @@ class TurnEvents:
             return []
         self._open = False
         return [{"type": "TEXT_MESSAGE_END", "messageId": self.message_id}]
+
+
+@dataclass
+class ReplayTurn:
+    """One run of a recording as a chat turn: what the user said and what the agent streamed.
+
+    `items` are (kind, data) pairs the chat page plays in order: "token" {text}, "recalled"
+    {memories, latency_ms}, "saved" {the write's result}, "tool" {id, name, arguments, result},
+    "note" {text}; `error` is set when the run ended in RUN_ERROR.
+    """
+
+    user: str
+    items: list[tuple[str, dict]] = field(default_factory=list)
+    reply: str = ""
+    error: str | None = None
+    run_id: str = ""
+
+
+def _user_text(start: dict, run: list[dict]) -> str:
+    messages = (start.get("input") or {}).get("messages") or start.get("messages") or []
+    said = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+    if said and isinstance(said[-1], str):
+        return said[-1]
+    for e in run:  # our own export: the human_input step's record
+        v = e.get("value") or {}
+        if e["type"] == "CUSTOM" and e.get("name") == STEP and v.get("kind") == "human_input":
+            out, inp = v.get("output"), v.get("input")
+            for x in (out, inp):
+                if isinstance(x, dict) and isinstance(x.get("content") or x.get("text"), str):
+                    return x.get("content") or x.get("text")
+                if isinstance(x, str):
+                    return x
+    roles: dict[str, str] = {}
+    text = ""
+    for e in run:  # a recording that streams the user's message as a text message
+        if e["type"] == "TEXT_MESSAGE_START":
+            roles[e.get("messageId", "")] = e.get("role", "assistant")
+        elif e["type"] == "TEXT_MESSAGE_CONTENT" and roles.get(e.get("messageId", "")) == "user":
+            text += str(e.get("delta", ""))
+    return text
+
+
+def replay_turns(events: list[dict]) -> list[ReplayTurn]:
+    """A recording as chat turns, one per RUN_STARTED … RUN_FINISHED / RUN_ERROR (events before a
+    first RUN_STARTED form a run of their own)."""
+    runs: list[list[dict]] = []
+    for e in events:
+        if e["type"] == "RUN_STARTED" or not runs:
+            runs.append([])
+        runs[-1].append(e)
+    turns = []
+    for run in runs:
+        start = run[0] if run[0]["type"] == "RUN_STARTED" else {}
+        turn = ReplayTurn(user=_user_text(start, run), run_id=str(start.get("runId", "")))
+        roles: dict[str, str] = {}
+        tools: dict[str, dict] = {}
+        for e in run:
+            kind = e["type"]
+            if kind == "TEXT_MESSAGE_START":
+                roles[e.get("messageId", "")] = e.get("role", "assistant")
+            elif kind in ("TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_CHUNK"):
+                if roles.get(e.get("messageId", ""), e.get("role", "assistant")) == "assistant":
+                    delta = str(e.get("delta", ""))
+                    turn.reply += delta
+                    turn.items.append(("token", {"text": delta}))
+            elif kind == "TOOL_CALL_START":
+                tools[e.get("toolCallId", "")] = {
+                    "id": e.get("toolCallId", ""),
+                    "name": e.get("toolCallName", "tool"),
+                    "arguments": "",
+                }
+            elif kind == "TOOL_CALL_ARGS" and e.get("toolCallId", "") in tools:
+                tools[e["toolCallId"]]["arguments"] += str(e.get("delta", ""))
+            elif kind == "TOOL_CALL_RESULT" and e.get("toolCallId", "") in tools:
+                call = tools.pop(e["toolCallId"])
+                if call["name"] != "save_memory":  # shown as the memory write below
+                    turn.items.append(("tool", {**call, "result": e.get("content", "")}))
+            elif kind == "CUSTOM" and e.get("name") == MEMORY_READ:
+                value = e.get("value") or {}
+                out = value.get("output") or {}
+                mems = out.get("memories", []) if isinstance(out, dict) else []
+                turn.items.append(("recalled", {"memories": mems, "latency_ms": 0.0}))
+            elif kind == "CUSTOM" and e.get("name") == MEMORY_WRITE and isinstance(e.get("value"), dict):
+                value = e["value"]
+                if value.get("added") or value.get("superseded") or value.get("updated"):
+                    turn.items.append(("saved", value))
+            elif kind == "RUN_ERROR":
+                turn.error = str(e.get("message") or "the recorded run failed")
+        turns.append(turn)
+    return [t for t in turns if t.user or t.items or t.error]

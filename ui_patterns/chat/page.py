@@ -34,6 +34,7 @@ from ui_patterns.chat import branches
 from ui_patterns.chat.bubbles import BUBBLE_QSS
 from ui_patterns.chat.conversation_list import ConversationListModel
 from ui_patterns.chat.page_mixins import ConversationsMixin, TurnActionsMixin
+from ui_patterns.chat.replay import ReplayMixin
 from ui_patterns.chat.runner import ChatRunner
 from ui_patterns.chat.steps import STEPS_QSS
 from ui_patterns.chat.transcript import Transcript
@@ -41,13 +42,14 @@ from ui_patterns.chat.turn import MUTED_QSS, TurnWidget
 from ui_patterns.common import LabContext, PatternPage, run_call
 
 
-class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
+class ChatPage(ReplayMixin, TurnActionsMixin, ConversationsMixin, PatternPage):
     title = "Chat"
     subtitle = "Streaming chat with memory you can see: what was recalled, saved, and what it cost."
 
     turn_finished = Signal(object)  # TurnResult
     feedback_done = Signal(dict)  # lab.feedback()'s answer, or {"error": ...}
     memory_indicator_changed = Signal(str)  # the background memory text of a turn
+    replay_finished = Signal(object)  # ReplayPlayer when a replay has played, or its error (str)
     turn_settled = Signal(object)  # TurnWidget, after its versions and the list order were refreshed
 
     def __init__(self, ctx: LabContext, parent: QWidget | None = None) -> None:
@@ -82,6 +84,7 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
         header.addSpacing(8)
         header.addWidget(mode_label)
         header.addWidget(self.memory_mode_combo)
+        self._init_replay(header)
 
         # conversation list
         self.conversations = ConversationListModel(convs, ctx.profile, self)
@@ -138,6 +141,7 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addLayout(header)
+        lay.addWidget(self.replay_note)
         lay.addWidget(splitter, 1)
 
         self.new_button.clicked.connect(self.new_conversation)
@@ -219,7 +223,8 @@ class ChatPage(TurnActionsMixin, ConversationsMixin, PatternPage):
 
     @Slot()
     def stop(self) -> None:
-        self.runner.stop()
+        if not self.stop_replay():
+            self.runner.stop()
 
     @Slot(str)
     def set_memory_mode(self, mode: str) -> None:

@@ -324,7 +324,8 @@ class TurnWidget(QFrame):
             self.steps.set_step(step.id, f"tool {name} · running…", [f"arguments: {step.input_json}"])
         else:
             out = json.dumps(step.output, ensure_ascii=False, default=str)[:400]
-            state = "error" if step.status == "error" else ms(step.latency_ms)
+            latency = getattr(step, "latency_ms", None)  # a replayed call has no timing
+            state = "error" if step.status == "error" else (ms(latency) if latency is not None else "done")
             self.steps.set_step(
                 step.id, f"tool {name} · {state}", [f"arguments: {step.input_json}", f"→ {out}"]
             )
