@@ -56,3 +56,14 @@ def test_a_time_argument_is_edited_as_a_time_and_keeps_its_iso_shape(qtbot) -> N
     qtbot.addWidget(zoned)
     assert zoned.value() == "2026-03-02T07:05:00Z"
     assert isinstance(ArgField("Q2 roadmap review").editor, type(ArgField("x").editor))
+
+
+def test_an_item_title_with_an_address_is_shown_whole(qtbot) -> None:  # noqa: ANN001
+    from ui_patterns.ambient.item_detail import ItemDetail
+
+    detail = ItemDetail()
+    qtbot.addWidget(detail)
+    detail.show_item(InboxItem(wait_key="r:1", kind="notify", agent="triage", run_id="r" * 8,
+                               title="AWS Billing <billing@aws.example>: Invoice", created_at=NOW))  # fmt: skip
+    assert "&lt;billing@aws.example&gt;" in detail.header.text()
+    assert "asked" in detail.header.text() and "2026-03-02T09:00:00Z" in detail.header.toolTip()

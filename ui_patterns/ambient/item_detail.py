@@ -7,6 +7,7 @@ back), each with a reset. A malformed action still renders as raw JSON.
 
 from __future__ import annotations
 
+import html
 import json
 
 from PySide6.QtCore import QDateTime, Qt, Signal, Slot
@@ -193,7 +194,7 @@ class ItemDetail(QWidget):
             return
         asked = stored(item.created_at)
         self.header.setText(
-            f"<b>{item.title}</b><br><small>{item.kind} · {item.agent} · asked {human_time(asked)}"
+            f"<b>{html.escape(item.title)}</b><br><small>{item.kind} · {item.agent} · asked {human_time(asked)}"
             f" · run {item.run_id[:8]}</small>"
         )
         self.header.setToolTip(f"asked {iso(asked)} · run {item.run_id}")

@@ -61,7 +61,7 @@ def main(out_dir: str) -> None:
     hub.continue_run(fork)
     page.tabs.setCurrentIndex(1)
     page.refresh_runs()
-    page.timeline.select_run(fork)
+    page.show_run_now(fork)
     page.timeline.steps.selectRow(2)
     app.processEvents()
     page.grab().save(str(out / "ambient_timeline.png"))

@@ -7,6 +7,8 @@ tooltip. A fork is a child row "Fork at step N" with the fork badge; the run it 
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -112,6 +114,7 @@ class RunTimeline(QWidget):
         self.current_run: str | None = None
         self.run: Run | None = None
         self._steps: list[Step] = []
+        self._notes: dict[str, str] = {}
         self.runs.currentItemChanged.connect(self._on_run)
         self.steps.itemSelectionChanged.connect(self._on_step)
         self.rewind_btn.clicked.connect(self._on_rewind)
@@ -120,7 +123,7 @@ class RunTimeline(QWidget):
     def set_runs(self, runs: list[Run], corrections: dict[str, str] | None = None) -> None:
         """Roots newest first; each fork nested under the run it came from, labelled and badged
         with the correction it was given."""
-        notes = corrections or {}
+        notes = self._notes = corrections or {}
         self.stack.setCurrentIndex(1 if runs else 0)
         by_id = {r.id: r for r in runs}
         children: dict[str, list[Run]] = {}
@@ -199,6 +202,8 @@ class RunTimeline(QWidget):
         for row, s in enumerate(steps):
             started = stored(s.started_at)
             name = s.name + (" (edited)" if s.mode == "edited" else "")
+            if s.name == "correction" and isinstance(s.output, dict):
+                name += f" · “{s.output.get('instruction', '')}”"
             injected = (s.kind, s.name) in INJECTED
             tip = f"{name}\n{s.kind} · started {human_time(started)} ({iso(started)})"
             if injected:
@@ -225,17 +230,18 @@ class RunTimeline(QWidget):
             if row >= 0:
                 self.steps.selectRow(row)
 
-    @staticmethod
-    def _caption(run: Run | None, n: int) -> str:
+    def _caption(self, run: Run | None, n: int) -> str:
         if run is None:
             return "Select a run to see its steps."
         when = human_time(stored(run.created_at))
-        text = f"<b>{run.title}</b> — {run.status} · started {when} · {n} steps"
+        text = f"<b>{html.escape(run.title)}</b> — {run.status} · started {when} · {n} steps"
         if run.parent_run_id:
             text += (
                 f"<br>Fork of run {str(run.parent_run_id)[:8]} at step {run.forked_from_step}: "
-                f"steps 1–{run.forked_from_step} kept, later steps re-ran."
+                f"steps 1–{run.forked_from_step} kept, later steps re-ran"
             )
+            note = self._notes.get(run.id)
+            text += f" with “{html.escape(note)}”." if note else "."
         return text
 
     def selected_step(self) -> Step | None:
