@@ -2,7 +2,7 @@
 
 `AGENT_UX_AMBIENT_DEMO` picks what the picture shows: `inbox` (default: an item just answered,
 its confirmation with Undo, the next item selected, triage paused with events held in the chart),
-`timeline` (the runs with a fork, the fork's steps), or `empty` (no events at all).
+`timeline` (the runs with a fork, the fork's steps), or `empty` / `empty-timeline` (no events).
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ HELD = ("e002", "e003", "e012")  # arrive while triage is paused
 
 def run_demo(page: AmbientPage, wait_until: Callable[..., None]) -> None:
     mode = os.environ.get("AGENT_UX_AMBIENT_DEMO", "inbox")
-    if mode == "empty":
+    if mode.startswith("empty"):
+        page.tabs.setCurrentIndex(1 if mode == "empty-timeline" else 0)
+        page.refresh_runs()
         return
     c = page.controller
     emails = {e.id: e for e in EmailSource().events()}
