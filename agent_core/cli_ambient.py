@@ -84,6 +84,8 @@ def cmd_ambient(args: argparse.Namespace) -> int:
                     hub.answer(it.id, parse_response(r))
                 except ValueError as exc:
                     log.append({"event": "rejected", "item": it.id, "error": str(exc)})
+        # background memory (jobs the answers queued) lands before the command reports and exits
+        memory_settled = lab.background.flush(60)
         actions = [
             {"agent": a.agent, "run_id": a.run_id, "action": a.action, "args": json.loads(a.args_json)}
             for a in hub.actions()
@@ -97,6 +99,7 @@ def cmd_ambient(args: argparse.Namespace) -> int:
             "actions": actions,
             "pending": pending,
             "unread": hub.inbox.unread_counts(),
+            "memory_jobs_pending": 0 if memory_settled else len(lab.background.pending()),
         }
         text = "\n".join(
             [

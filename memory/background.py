@@ -207,11 +207,16 @@ class BackgroundMemory:
 
         token = current_namespace.set(job.namespace)
         try:
-            found = self.writer.extract(payload.get("user_text", ""), payload.get("assistant_text", ""))
+            given = payload.get("facts")
+            # Facts a caller already has (an ambient agent's lessons from a person's answer) are
+            # written as they are; a chat turn's are extracted first.
+            found = None if isinstance(given, list) else self.writer.extract(
+                payload.get("user_text", ""), payload.get("assistant_text", "")
+            )  # fmt: skip
             # provenance: the turn (run, message), the extraction call (its step) and this job
             src = Source(
                 payload.get("run_id"),
-                found.call.step_id,
+                found.call.step_id if found else payload.get("step_id"),
                 payload.get("message_id"),
                 payload.get("user_text"),
                 job.id,
@@ -219,15 +224,16 @@ class BackgroundMemory:
             # A botched extraction still keeps the turn as an episode (recall can find it) and says why.
             result = self.writer.write(
                 job.namespace,
-                found.facts,
+                found.facts if found else list(given or []),
                 mode=job.mode,
                 source=src,
                 episode=payload.get("episode"),
                 in_transaction=finish,
                 started=t0,
-                calls=[found.call],
+                calls=[found.call] if found else [],
             )
-            result.notes[:0] = found.notes()
+            if found:
+                result.notes[:0] = found.notes()
             outcome = JobOutcome(job.id, job.namespace, payload, result, None)
         except Exception as exc:  # noqa: BLE001 - retried with backoff, then recorded and shown
             error = f"{type(exc).__name__}: {exc}"[:2000]

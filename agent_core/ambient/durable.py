@@ -17,6 +17,7 @@ from sqlmodel import Session
 from agent_core.ambient.events import Event
 from agent_core.ambient.inbox import ALLOW, ANSWERED, InboxItem
 from agent_core.runs import Step, StepHandle, StepRecorder, dumps
+from memory.prompts import clean_fact
 
 if TYPE_CHECKING:
     from agent_core.ambient.hub import AmbientAgent, AmbientHub
@@ -138,14 +139,27 @@ class RunCtx:
         raise WaitingForHuman(item)
 
     def learn(self, lessons: dict, source_text: str) -> None:
-        """Feed memory now (hot path), at the end of the run (background), or not at all (off)."""
+        """Feed memory now (hot path), later (background), or not at all (off).
+
+        Background is chat's pipeline: the facts become a persisted `MemoryJob` (recorded as a step,
+        so a resumed run does not queue them twice) that the debounced worker writes and files on
+        this run; rules become a new instructions version at the end of the run."""
         if not (lessons.get("rules") or lessons.get("facts")):
             return
         mode = self.agent.memory_mode
         if mode == "off":
             self.step("note", "memory off: not learned", lessons, lambda h: lessons)
         elif mode == "background":
-            self.deferred.append((source_text, lessons))
+            facts = [f for f in (clean_fact(x) for x in lessons.get("facts", [])) if f]
+            if facts:  # a persisted memory job now (crash-safe), written by the debounced worker
+                self.step(
+                    "memory_write",
+                    "learn (queued)",
+                    {"facts": facts},
+                    lambda h: self._enqueue(facts, source_text, h),
+                )
+            if lessons.get("rules"):  # instructions: a new version at the end of the run
+                self.deferred.append((source_text, {"rules": lessons["rules"]}))
         else:
             self._write(lessons, source_text, "hot_path")
 
@@ -156,6 +170,11 @@ class RunCtx:
             lessons,
             lambda h: self.hub.apply_lessons(self.agent, lessons, mode, self.run_id, h.id, source_text),
         )
+
+    def _enqueue(self, facts: list[dict], source_text: str, h: StepHandle) -> dict:
+        payload = {"facts": facts, "user_text": source_text, "run_id": self.run_id, "step_id": h.id}
+        job = self.hub.lab.background.enqueue(self.agent.profile, payload, agent=self.agent.name)
+        return {"job_id": job, "facts": [f["content"] for f in facts], "mode": "background"}
 
     def flush(self) -> None:
         for text, lessons in self.deferred:

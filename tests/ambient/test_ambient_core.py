@@ -253,3 +253,32 @@ def test_inbox_pages_read_an_index_and_old_databases_get_it(tmp_path: Path) -> N
             steps = " | ".join(r[-1] for r in raw)
             assert "USING" in steps and "INDEX" in steps and "TEMP B-TREE" not in steps, (sql, steps)
     engine.dispose()
+
+
+def test_background_lessons_are_a_persisted_memory_job(lab) -> None:  # noqa: ANN001
+    """Ambient's background memory is a MemoryJob like chat's: acknowledged (persisted) when the
+    person answers, written by the debounced worker, filed on the run, and never queued twice
+    when the run is resumed or replayed."""
+    from sqlmodel import Session, select
+
+    from memory.models import MemoryJob
+
+    hub = hub_for(lab, "triage", mode="background")
+    (rid,) = hub.deliver(EMAILS["e001"])  # newsletter → notify, waiting for the person
+    (item,) = hub.inbox.items()
+    hub.answer(item.id, {"type": "response", "args": "Priya is my manager. Always ignore newsletters."})
+
+    def jobs() -> list[MemoryJob]:
+        with Session(lab.engine) as s:
+            return list(s.exec(select(MemoryJob).where(MemoryJob.namespace == "p1")))
+
+    (job,) = jobs()
+    assert job.agent == "triage" and "Priya is my manager." in job.payload_json
+    assert "- Always ignore newsletters." in lab.procedural.current("p1", "triage").text  # at the run's end
+    assert lab.background.flush(10)
+    assert "Priya is my manager." in [m.content for m in lab.store.list("p1", "semantic")]
+    _, steps = load_run(lab.engine, rid)
+    names = [s.name for s in steps]
+    assert "learn (queued)" in names and "background memory" in names  # the write is filed on the run
+    hub.continue_run(rid)  # a finished run is not run again: still one job
+    assert len(jobs()) == 1
