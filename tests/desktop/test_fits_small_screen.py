@@ -12,7 +12,7 @@ from desktop.theme import apply_theme
 
 SMALL = (1024, 640)
 # Pages still being reworked for the small screen join this list as they fit.
-FITTING = ["chat", "spreadsheet", "ambient", "collab", "memory", "traces"]
+FITTING = ["chat", "spreadsheet", "ambient", "collab", "genui", "memory", "traces"]
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
