@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from agent_core.agent import ChatAgent
+    from agent_core.agent import ChatAgent, TurnResult
 
     lab = open_lab(args)
     notes: list[str] = []  # what background memory could not do (a botched extraction, refused facts)
@@ -39,12 +39,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     try:
         agent = ChatAgent(lab, args.profile, memory_mode=args.memory_mode, architecture=args.architecture)
         conv = args.conversation or lab.conversations.create(args.profile).id
-        result = None
+        result: TurnResult | None = None
         for ev in agent.run_turn(conv, args.message, stream=args.stream):
             if ev.kind == "token" and args.stream and not args.json:
                 print(ev.data["text"], end="", flush=True)
             if ev.kind == "done":
                 result = ev.data["result"]
+        assert result is not None  # run_turn always ends with a "done" event
         lab.background.flush(120)
         written = list(result.written)
         for job in lab.background.pending(args.profile):
@@ -77,6 +78,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         ]
         from agent_core.runs import load_run
 
+        loaded = load_run(lab.engine, result.run_id)
+        assert loaded is not None  # the turn recorded its run
         steps = [
             {
                 "seq": st.seq,
@@ -87,7 +90,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 "prompt_tokens": st.prompt_tokens,
                 "completion_tokens": st.completion_tokens,
             }
-            for st in load_run(lab.engine, result.run_id)[1]
+            for st in loaded[1]
         ]
         out = {
             "reply": result.reply,

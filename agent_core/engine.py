@@ -17,6 +17,7 @@ recorded steps, background jobs, service events) reach `listeners` as `(kind, pa
 
 from __future__ import annotations
 
+import functools
 import importlib
 import multiprocessing
 import os
@@ -202,7 +203,7 @@ def _child(
                 send(("result", call_id, False, _picklable(exc)))
         elif op == "call":
             _, call_id, service, method, args, lane = message
-            lanes.submit(lane, lambda c=call_id, s=service, m=method, a=args: run(c, s, m, a))
+            lanes.submit(lane, functools.partial(run, call_id, service, method, args))
         elif op == "settings":
             lab.apply_settings(message[1])
     lanes.shutdown()
@@ -223,6 +224,7 @@ class ProcessEngine:
             raise EngineError("the engine process needs a shareable index (Chroma server or index process)")
         url = lab.index_url
         self._share: Callable[[], str | tuple[str, bytes]] = (
+            # supported(): without a URL the index is the index process's client, which has share()
             (lambda: url) if url is not None else lab.store.index.share  # type: ignore[attr-defined]
         )
         self._data_dir = str(lab.data_dir)
@@ -315,8 +317,10 @@ class ProcessEngine:
                 time.sleep(RESTART_BACKOFF_S * 2**failures)
                 continue
             if failures or self.restarts:
+                conn = self._conn
+                assert conn is not None  # _start() connected it
                 for name, (factory, args) in list(self._opened.items()):
-                    self._conn.send(("open", 0, name, factory, args))  # type: ignore[union-attr]
+                    conn.send(("open", 0, name, factory, args))
                 self._notify("restarted", f"the agent engine was restarted ({self.restarts} so far)")
             failures = 0
             if not self._pump():

@@ -63,10 +63,10 @@ def resolve_gguf(model_path: str = "") -> Path:
                 f"the local model file {path} does not exist; choose a .gguf file in Settings"
             )
         return path
-    path = default_gguf()
-    if path is None:
+    packaged = default_gguf()
+    if packaged is None:
         raise LocalModelError(f"no local model is installed: {INSTALL_HINT}")
-    return path
+    return packaged
 
 
 def _free_port() -> int:
@@ -168,7 +168,7 @@ class LocalServer:
             proc.kill()
             proc.wait()
         with contextlib.suppress(OSError):
-            if self._read_state() and self._read_state().get("pid") == proc.pid:
+            if (state := self._read_state()) and state.get("pid") == proc.pid:
                 self.state_file.unlink()
 
     def kill_for_test(self) -> None:

@@ -12,8 +12,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -112,7 +113,7 @@ class StepNote(_JsonIO):
 
     @classmethod
     def of(cls, step: Step) -> StepNote:
-        return cls(*(getattr(step, f) for f in cls.__slots__))  # type: ignore[attr-defined]
+        return cls(*(getattr(step, f.name) for f in fields(cls)))
 
 
 class StepHandle:
@@ -152,9 +153,10 @@ class StepRecorder:
                 s.commit()
 
     @classmethod
-    def start(cls, engine: Engine, listeners: list | None = None, **run_fields: object) -> StepRecorder:
-        if isinstance(run_fields.get("title"), str):
-            run_fields["title"] = scrub(run_fields["title"])  # type: ignore[arg-type]
+    def start(cls, engine: Engine, listeners: list | None = None, **run_fields: Any) -> StepRecorder:
+        """Record a new run; `run_fields` are Run's fields (a str title is scrubbed of secrets)."""
+        if isinstance(title := run_fields.get("title"), str):
+            run_fields["title"] = scrub(title)
         return cls(engine, Run(**run_fields), listeners)
 
     def _emit(self, event: str, step: Step) -> None:

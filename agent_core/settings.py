@@ -84,14 +84,16 @@ class Settings:
         if not isinstance(d, dict):
             raise ValueError("settings must be a JSON object")
         s = cls()
-        prov = d.get("provider") if isinstance(d.get("provider"), dict) else {}
+        prov = d.get("provider")
+        if not isinstance(prov, dict):
+            prov = {}
         for f in fields(ProviderSettings):
             if f.name in prov and f.name not in SECRET_KEYS:
                 _set_typed(s.provider, f.name, prov[f.name], s.problems, "provider.")
-        if isinstance(d.get("sim"), dict):
+        if isinstance(sim := d.get("sim"), dict):
             for f in fields(SimConfig):
-                if f.name in d["sim"]:
-                    _set_typed(s.sim, f.name, d["sim"][f.name], s.problems, "sim.")
+                if f.name in sim:
+                    _set_typed(s.sim, f.name, sim[f.name], s.problems, "sim.")
         for f in fields(cls):
             if f.name not in ("provider", "sim", "problems") and f.name in d:
                 _set_typed(s, f.name, d[f.name], s.problems)
@@ -199,10 +201,10 @@ def _set_typed(obj: object, name: str, value: object, problems: list[str], prefi
                 setattr(obj, name, value)
                 return
         elif isinstance(current, int) and not isinstance(value, bool):
-            setattr(obj, name, int(value))  # type: ignore[arg-type]
+            setattr(obj, name, int(value))  # type: ignore[call-overload]  # any JSON value: the wrong ones raise, caught below
             return
         elif isinstance(current, float) and not isinstance(value, bool):
-            setattr(obj, name, float(value))  # type: ignore[arg-type]
+            setattr(obj, name, float(value))  # type: ignore[arg-type]  # any JSON value: the wrong ones raise, caught below
             return
         elif isinstance(current, str) and isinstance(value, str):
             setattr(obj, name, value)

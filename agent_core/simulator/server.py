@@ -10,9 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from agent_core.simulator.core import SimConfig, SimCore, SimError
 
 
-def make_server(
-    port: int = 0, config: SimConfig | None = None, host: str = "127.0.0.1"
-) -> ThreadingHTTPServer:
+class SimServer(ThreadingHTTPServer):
+    core: SimCore  # the simulator it serves (tests script its faults through it)
+
+
+def make_server(port: int = 0, config: SimConfig | None = None, host: str = "127.0.0.1") -> SimServer:
     core = SimCore(config)
 
     class Handler(BaseHTTPRequestHandler):
@@ -68,13 +70,13 @@ def make_server(
         def do_POST(self) -> None:  # noqa: N802 - http.server API
             self._handle("POST")
 
-    server = ThreadingHTTPServer((host, port), Handler)
+    server = SimServer((host, port), Handler)
     server.daemon_threads = True
-    server.core = core  # type: ignore[attr-defined]
+    server.core = core
     return server
 
 
-def serve_in_thread(port: int = 0, config: SimConfig | None = None) -> tuple[ThreadingHTTPServer, str]:
+def serve_in_thread(port: int = 0, config: SimConfig | None = None) -> tuple[SimServer, str]:
     """Start a server on a background thread; returns it and its base URL (…/v1)."""
     server = make_server(port, config)
     threading.Thread(target=server.serve_forever, name="serve-sim", daemon=True).start()
