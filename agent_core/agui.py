@@ -1,10 +1,11 @@
 """AG-UI, out and in: a run as the event stream agent UIs speak (docs.ag-ui.com), and back.
 
 Out: `run_events` turns a recorded run into AG-UI events (camelCase JSON, the wire form):
-RUN_STARTED; per step STEP_STARTED / STEP_FINISHED around what the step was — an LLM call's text as
-TEXT_MESSAGE_START / CONTENT / END, a tool call as TOOL_CALL_START / ARGS / END / RESULT, memory as
-CUSTOM events; then RUN_FINISHED (an ambient run waiting for a person finishes with an *interrupt*
-outcome) or RUN_ERROR. `TurnEvents` does the same live, for a chat turn as it streams.
+RUN_STARTED and an empty STATE_SNAPSHOT; per step STEP_STARTED / STEP_FINISHED around what the
+step was — an LLM call's text as TEXT_MESSAGE_START / CONTENT / END, a tool call as
+TOOL_CALL_START / ARGS / END / RESULT, memory as CUSTOM events followed by a STATE_DELTA (the facts
+in view, see `MemoryState`); a chat run's MESSAGES_SNAPSHOT; then RUN_FINISHED (an ambient run
+waiting for a person finishes with an *interrupt* outcome) or RUN_ERROR. `TurnEvents` does the same live, for a chat turn as it streams.
 
 Custom events (their `name`, documented here and in the README):
   lab.memory.read   value: {"query", "memories": [{id, content, score, parts}]}
@@ -99,10 +100,76 @@ def run_events(engine: Engine, run_id: str) -> list[dict]:
     events: list[dict] = [
         {"type": "RUN_STARTED", **ids, "metadata": {**meta, "architecture": run.architecture}}
     ]
+    state = MemoryState()
+    events.append(state.snapshot())
     for step in steps:
         events.extend(step_events(step))
+        delta = state.delta(step)
+        if delta:
+            events.append(delta)
+    snapshot = messages_snapshot(engine, run, steps)
+    if snapshot:
+        events.append(snapshot)
     events.append(finish_event(run, steps))
     return events
+
+
+class MemoryState:
+    """The run's shared state as AG-UI state events: {"memory": {"facts": {id: content}}}.
+
+    A STATE_SNAPSHOT (empty) after RUN_STARTED, then a STATE_DELTA (JSON Patch, RFC 6902) after
+    each memory step: recalled and newly saved facts added, replaced ones removed. A client that
+    applies the patches holds the facts the agent had in view and what it changed.
+    """
+
+    def __init__(self) -> None:
+        self.facts: set[str] = set()
+
+    def snapshot(self) -> dict:
+        return {"type": "STATE_SNAPSHOT", "snapshot": {"memory": {"facts": {}}}}
+
+    def delta(self, step: Step) -> dict | None:
+        out = step.output if isinstance(step.output, dict) else {}
+        ops: list[dict] = []
+        if step.kind == "memory_read":
+            for m in out.get("memories", []):
+                if isinstance(m, dict) and m.get("kind", "semantic") == "semantic" and m.get("id"):
+                    ops.append(self._add(str(m["id"]), str(m.get("content", ""))))
+        elif step.kind == "memory_write":
+            for m in out.get("superseded", []) + out.get("retracted", []):
+                if isinstance(m, dict) and m.get("id") in self.facts:
+                    self.facts.discard(m["id"])
+                    ops.append({"op": "remove", "path": f"/memory/facts/{m['id']}"})
+            for m in out.get("added", []) + out.get("updated", []):
+                if isinstance(m, dict) and m.get("kind", "semantic") == "semantic" and m.get("id"):
+                    ops.append(self._add(str(m["id"]), str(m.get("content", ""))))
+        return {"type": "STATE_DELTA", "delta": ops} if ops else None
+
+    def _add(self, fact_id: str, content: str) -> dict:
+        self.facts.add(fact_id)
+        return {"op": "add", "path": f"/memory/facts/{fact_id}", "value": content}
+
+
+def messages_snapshot(engine: Engine, run: Run, steps: list[Step]) -> dict | None:
+    """A chat run's MESSAGES_SNAPSHOT: the conversation before the turn, the turn's message and
+    its reply (the turn's own two read from its steps, so an imported run exports the same)."""
+    said = next((s for s in steps if s.kind == "human_input" and isinstance(s.input, dict)), None)
+    replies = [_text(s.output) for s in steps if s.kind == "llm_call" and _text(s.output)]
+    if said is None or not replies or not isinstance(said.input.get("text"), str):
+        return None
+    messages: list[dict] = []
+    if run.conversation_id:
+        from agent_core.conversations import Conversations
+
+        for m in Conversations(engine).messages(run.conversation_id):
+            if m.id == said.input.get("message_id"):
+                break
+            if m.role in ("user", "assistant") and m.content:
+                messages.append({"id": m.id, "role": m.role, "content": m.content})
+    user_id = str(said.input.get("message_id") or f"user-{run.id}")
+    messages.append({"id": user_id, "role": "user", "content": said.input["text"]})
+    messages.append({"id": f"{user_id}-reply", "role": "assistant", "content": replies[-1]})
+    return {"type": "MESSAGES_SNAPSHOT", "messages": messages}
 
 
 def finish_event(run: Run, steps: list[Step]) -> dict:

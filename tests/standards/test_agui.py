@@ -126,3 +126,45 @@ def test_serve_agui_streams_a_live_turn(lab) -> None:  # noqa: ANN001
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _apply(state: dict, ops: list[dict]) -> dict:
+    """RFC 6902 add/remove on object paths (all MemoryState emits), strictly: a remove must exist."""
+    for op in ops:
+        *parents, key = op["path"].lstrip("/").split("/")
+        node = state
+        for p in parents:
+            node = node[p]
+        if op["op"] == "add":
+            node[key] = op["value"]
+        else:
+            assert op["op"] == "remove" and key in node, op
+            del node[key]
+    return state
+
+
+def test_memory_is_shared_state_and_the_turn_a_messages_snapshot(lab) -> None:  # noqa: ANN001
+    agent = ChatAgent(lab, "p", memory_mode="hot_path")
+    conv = lab.conversations.create("p").id
+    agent.turn(conv, "I live in Lisbon.")
+    second = agent.turn(conv, "I moved to Berlin.")
+    events = agui.run_events(lab.engine, second.run_id)
+    _valid(events)  # STATE_SNAPSHOT, STATE_DELTA and MESSAGES_SNAPSHOT validate too
+    (snap,) = [e for e in events if e["type"] == "STATE_SNAPSHOT"]
+    state = snap["snapshot"]
+    for e in events:
+        if e["type"] == "STATE_DELTA":
+            state = _apply(state, e["delta"])
+    facts = list(state["memory"]["facts"].values())
+    assert "Lives in Berlin" in facts and "Lives in Lisbon" not in facts  # recalled, then replaced
+    (msgs,) = [e["messages"] for e in events if e["type"] == "MESSAGES_SNAPSHOT"]
+    assert (
+        [(m["role"], m["content"][:10]) for m in msgs][:3]
+        == [
+            ("user", "I live in "),
+            ("assistant", msgs[1]["content"][:10]),
+            ("user", "I moved to"),
+        ]
+        and msgs[-1]["role"] == "assistant"
+        and msgs[-1]["content"] == second.reply
+    )
