@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from agent_core import architectures
 from agent_core.conversations import Message
-from agent_core.llm import LLMError, ToolCall
+from agent_core.llm import LLMError, LLMResult, ToolCall
 from agent_core.runs import StepRecorder
 from agent_core.tools import SAVE_MEMORY_SCHEMA, ToolDenied, ToolRegistry
 from memory.consolidation import Source
@@ -120,6 +120,23 @@ class ChatAgent:
             *history,
             {"role": "user", "content": user_text},
         ]
+
+    def hot_path_facts(
+        self, user_text: str, history: list[dict] | None = None
+    ) -> tuple[list[dict], LLMResult]:
+        """What the hot path saves for a message: the chat's own prompt and `save_memory` tool, one
+        model call, the tool call's facts (cleaned as the chat cleans them). The Memory Lab's
+        hot_path measures this, so the bench compares the path users run; the reply is dropped."""
+        messages = self.build_messages(user_text, [], [], history=history)
+        result = self.lab.llm.complete(messages, tools=[SAVE_MEMORY_SCHEMA])
+        facts = [
+            f
+            for tc in result.tool_calls
+            if tc.name == "save_memory"
+            for f in (clean_fact(x) for x in tc.parsed().get("facts", []))
+            if f
+        ]
+        return facts, result
 
     def history(self, conversation_id: str, exclude: str | None = None) -> list[Message]:
         """The conversation's last 20 finished messages (the prompt's history)."""

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from agent_core.agent import ChatAgent
 from agent_core.lab import Lab
 from agent_core.llm import LLMError, LLMResult
 from agent_core.memlab.dataset import Conversation, Question, Turn
@@ -178,6 +179,11 @@ class StrategyReplay:
     def close(self) -> None:
         self.lab.close()
 
+    @property
+    def _chat(self) -> ChatAgent:
+        """The chat agent of the conversation being fed (its instructions and save_memory tool)."""
+        return ChatAgent(self.lab, self._namespace or "default", memory_mode="hot_path")
+
     def _complete(self, messages: list[dict], /, *, purpose: str, schema: dict | None = None) -> Completion:
         """The memory system's model calls, straight through the client (the Lab's own also traces)."""
         result = (
@@ -245,10 +251,14 @@ class StrategyReplay:
             facts: list[dict] = []
             calls: list[Completion] = []
             if user:
-                try:
-                    found = self.lab.writer.extract(turn.text)
-                    facts = found.facts
-                    calls.append(found.call)
+                try:  # the chat's hot path: its prompt and save_memory tool call, not the extractor
+                    recent = [{"role": "user", "content": x} for x in self._recent[-CONTEXT_TURNS - 1 : -1]]
+                    facts, res = self._chat.hot_path_facts(turn.text, recent)
+                    calls.append(
+                        Completion(
+                            res.content, res.prompt_tokens, res.completion_tokens, res.latency_ms, res.model
+                        )
+                    )
                 except LLMError as exc:  # a timeout of a slow model: the turn is still kept
                     self.stats.model_errors += 1
                     self.stats.last_error = str(exc)
