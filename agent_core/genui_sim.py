@@ -15,13 +15,19 @@ import re
 from agent_core.simulator.brain import Reply, chat, task, tool_names, tool_rule
 
 GENUI_MARKER = "[[task:genui]]"
+A2UI_TOOL = "render_a2ui"
+A2UI_CATALOG_ID = "https://agent-ux-lab.invalid/a2ui/v0_9/catalog.json"  # .invalid: a name no one owns
 GENUI_INSTRUCTIONS = (
     "When a visual component fits the request (weather, a place, a comparison, a chart, a form to fill "
     "in, a confirmation before a destructive action), call its tool instead of describing it in text. "
-    "Interactive components pause the run; the user's answer arrives as a JSON message. " + GENUI_MARKER
+    "Interactive components pause the run; the user's answer arrives as a JSON message. "
+    f"For a UI of your own design, call {A2UI_TOOL} with A2UI v0.9 JSONL messages over catalog "
+    f"{A2UI_CATALOG_ID}; its button actions arrive as [a2ui action] messages. " + GENUI_MARKER
 )
 ANSWER_PREFIX = "[{tool} answer] "
+A2UI_ACTION_PREFIX = "[a2ui action] "
 _ANSWER = re.compile(r"^\[(ask_form|confirm_action) answer\]\s*(\{.*\})\s*$", re.DOTALL)
+_A2UI_ACTION = re.compile(r"^\[a2ui action\]\s*(\{.*\})\s*$", re.DOTALL)
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _CONDITIONS = ("Sunny", "Partly cloudy", "Cloudy", "Light rain", "Showers", "Windy", "Clear")
 VENUES = ("Taberna do Largo", "La Bodega de Lola", "Casa Pimentón", "El Rincón de Tapas")
@@ -30,6 +36,11 @@ VENUES = ("Taberna do Largo", "La Bodega de Lola", "Casa Pimentón", "El Rincón
 def answer_message(tool: str, response: dict) -> str:
     """The follow-up user message carrying an interactive component's answer back to the agent."""
     return ANSWER_PREFIX.format(tool=tool) + json.dumps(response, ensure_ascii=False, sort_keys=True)
+
+
+def a2ui_action_message(message: dict) -> str:
+    """The follow-up user message carrying an A2UI `action` (client-to-server message) to the agent."""
+    return A2UI_ACTION_PREFIX + json.dumps(message, ensure_ascii=False, sort_keys=True)
 
 
 def _seeded(*parts: str) -> random.Random:
@@ -54,6 +65,36 @@ def answer_rule(req: dict, user: str, rng: random.Random) -> Reply | None:
     except json.JSONDecodeError:
         return Reply(content="I could not read that answer; please try again.")
     return Reply(content=acknowledge(match.group(1), response, _history_text(req)))
+
+
+@tool_rule
+def a2ui_action_rule(req: dict, user: str, rng: random.Random) -> Reply | None:
+    """An A2UI button was pressed: answer in words and update (or remove) the surface it came from."""
+    match = _A2UI_ACTION.match(user.strip())
+    if not match:
+        return None
+    try:
+        action = json.loads(match.group(1))["action"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return Reply(content="I could not read that action; please try again.")
+    surface, context = str(action.get("surfaceId", "")), action.get("context") or {}
+    if action.get("name") == "cancel_booking":
+        return Reply(
+            content="Okay, nothing booked.",
+            tool_calls=[_call(A2UI_TOOL, {"jsonl": a2ui_jsonl([{"deleteSurface": {"surfaceId": surface}}])})],
+        )
+    if action.get("name") != "book_table" or not _offers(req, A2UI_TOOL):
+        return Reply(content=f"Noted: {action.get('name', 'that action')}.")
+    time = context.get("time")
+    time = time[0] if isinstance(time, list) and time else time or "?"
+    venue = context.get("venue") or "the restaurant"
+    text = (
+        f"Booked a table for **{context.get('guests', '?')}** at **{venue}** "
+        f"on {context.get('day', '?')} at {time}, under the name *{context.get('name', '?')}*."
+    )
+    return Reply(
+        content=text, tool_calls=[_call(A2UI_TOOL, {"jsonl": a2ui_jsonl(a2ui_booked(surface, context))})]
+    )
 
 
 def weather_args(location: str) -> dict:
@@ -167,6 +208,94 @@ def booking_form(guests: str) -> dict:
     }
 
 
+def a2ui_jsonl(messages: list[dict]) -> str:
+    """A2UI messages as JSONL, each with its protocol version."""
+    return "".join(json.dumps({"version": "v0.9", **m}, ensure_ascii=False) + "\n" for m in messages)
+
+
+def _text_c(cid: str, text: object, variant: str = "body") -> dict:
+    return {"id": cid, "component": "Text", "text": text, "variant": variant}
+
+
+def a2ui_booking(surface: str, guests: int, venue: dict) -> list[dict]:
+    """A booking surface in the order an agent would stream it: shell first, then data, form, list, buttons."""
+    seats = _seeded("slots", venue["name"])
+    slots = [
+        {"time": t, "seats": seats.randint(2, 8), "area": seats.choice(["inside", "terrace", "bar"])}
+        for t in ("19:00", "19:30", "20:00", "20:30", "21:00")
+    ]
+    p = {"path": "/booking/name"}
+    return [
+        {"createSurface": {"surfaceId": surface, "catalogId": A2UI_CATALOG_ID}},
+        {"updateComponents": {"surfaceId": surface, "components": [
+            {"id": "root", "component": "Column", "children": ["title", "venue", "form", "slots_title", "slots", "actions"]},
+            _text_c("title", "Book a table", "h3"),
+        ]}},
+        {"updateDataModel": {"surfaceId": surface, "path": "/venue", "value": venue}},
+        {"updateComponents": {"surfaceId": surface, "components": [
+            {"id": "venue", "component": "Place", **{k: {"path": f"/venue/{k}"} for k in ("name", "address", "rating", "tags")}},
+        ]}},
+        {"updateDataModel": {"surfaceId": surface, "path": "/booking", "value": {"guests": guests, "time": ["20:00"]}}},
+        {"updateComponents": {"surfaceId": surface, "components": [
+            {"id": "form", "component": "Card", "child": "fields"},
+            {"id": "fields", "component": "Column", "children": ["name", "guests", "time", "day", "summary"]},
+            {"id": "name", "component": "TextField", "label": "Name", "value": p,
+             "checks": [{"call": "required", "message": "Who is the table for?"}]},
+            {"id": "guests", "component": "TextField", "label": "Guests", "variant": "number",
+             "value": {"path": "/booking/guests"},
+             "checks": [{"call": "numeric", "args": {"min": 1, "max": 12}, "message": "1 to 12 guests"}]},
+            {"id": "time", "component": "ChoicePicker", "label": "Time", "variant": "mutuallyExclusive",
+             "options": [{"label": s["time"], "value": s["time"]} for s in slots], "value": {"path": "/booking/time"}},
+            {"id": "day", "component": "DateTimeInput", "label": "Day", "enableDate": True, "value": {"path": "/booking/day"}},
+            _text_c("summary", {"call": "string_format", "args": {"value": "Table for **${/booking/guests}** · ${/booking/name}"}}, "caption"),
+        ]}},
+        {"updateDataModel": {"surfaceId": surface, "path": "/slots", "value": slots}},
+        {"updateComponents": {"surfaceId": surface, "components": [
+            _text_c("slots_title", "Free tables today", "h5"),
+            {"id": "slots", "component": "List", "children": {"componentId": "slot", "path": "/slots"}},
+            {"id": "slot", "component": "Row", "children": ["slot_time", "slot_info"]},
+            _text_c("slot_time", {"path": "time"}),
+            _text_c("slot_info", {"call": "string_format", "args": {"value": "${seats} seats · ${area}"}}, "caption"),
+        ]}},
+        {"updateComponents": {"surfaceId": surface, "components": [
+            {"id": "actions", "component": "Row", "justify": "end", "children": ["cancel", "book"]},
+            {"id": "cancel", "component": "Button", "child": "cancel_label", "action": {"name": "cancel_booking"}},
+            _text_c("cancel_label", "Cancel"),
+            {"id": "book", "component": "Button", "child": "book_label", "primary": True,
+             "checks": [{"call": "required", "args": {"value": p}, "message": "Enter a name first"}],
+             "action": {"name": "book_table", "context": {
+                 "name": p, "guests": {"path": "/booking/guests"}, "time": {"path": "/booking/time"},
+                 "day": {"path": "/booking/day"}, "venue": {"path": "/venue/name"}}}},
+            _text_c("book_label", "Book"),
+        ]}},
+    ]  # fmt: skip
+
+
+def a2ui_booked(surface: str, context: dict) -> list[dict]:
+    """The booking surface once booked: the agent's own record of it, and no form any more."""
+    summary = "**Booked** for ${/booking/guests} on ${/booking/day} at ${/booking/time/0}, under *${/booking/name}*."
+    return [
+        {"updateDataModel": {"surfaceId": surface, "path": "/booking", "value": context}},
+        {"updateComponents": {"surfaceId": surface, "components": [
+            {"id": "root", "component": "Column", "children": ["title", "venue", "done"]},
+            _text_c("done", {"call": "string_format", "args": {"value": summary}}),
+        ]}},
+    ]  # fmt: skip
+
+
+@tool_rule
+def a2ui_booking_rule(req: dict, user: str, rng: random.Random) -> Reply | None:
+    """'Book a table … with A2UI': the same booking as a declarative surface instead of ask_form."""
+    if not _offers(req, A2UI_TOOL) or not re.search(r"(?i)\ba2ui\b", user) or _A2UI_ACTION.match(user):
+        return None
+    guests = re.search(r"\bfor\s+(\d+)", user)
+    venue = place_args("tapas")
+    surface = f"booking-{len(req.get('messages', []))}"  # unique within the conversation
+    messages = a2ui_booking(surface, int(guests.group(1)) if guests else 2, venue)
+    content = f"{venue['name']} has tables free. Here is a booking card."
+    return Reply(content=content, tool_calls=[_call(A2UI_TOOL, {"jsonl": a2ui_jsonl(messages)})])
+
+
 @tool_rule
 def booking_rule(req: dict, user: str, rng: random.Random) -> Reply | None:
     if not _offers(req, "show_place", "ask_form") or not re.search(
@@ -277,6 +406,9 @@ def _after_tools(messages: list[dict]) -> str:
             lines.append("Waiting for your answer in the card above.")
         elif name == "show_place":
             lines.append(f"{args.get('name', 'The place')} is rated {args.get('rating', '?')}.")
+        elif name == A2UI_TOOL:
+            created = "createSurface" in str(args.get("jsonl", ""))
+            lines.append("Fill it in and press **Book**." if created else "The card above is up to date.")
         else:
             lines.append("The component could not be shown as asked.")
     return " ".join(dict.fromkeys(lines)) or "Done."

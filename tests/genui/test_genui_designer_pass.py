@@ -14,6 +14,7 @@ from ui_patterns.genui import samples
 from ui_patterns.genui.base import ComponentState
 from ui_patterns.genui.bubble import MessageBubble
 from ui_patterns.genui.interactive import FormCard
+from ui_patterns.genui.page import EXAMPLES
 
 # 1024x640 minus the shell's navigation, header, menu and status bar
 HOST_WIDTH, HOST_HEIGHT = 1024 - 184, 640 - 110
@@ -57,7 +58,7 @@ def test_page_fits_1024x640_without_horizontal_scroll(page) -> None:  # noqa: AN
     assert page.minimumSizeHint().height() <= HOST_HEIGHT
     QApplication.processEvents()
     chips = page.findChildren(QPushButton, "example")
-    assert len(chips) == 5
+    assert len(chips) == len(EXAMPLES)
     for chip in chips:
         assert chip.isVisible()
         right = chip.mapTo(page, QPoint(chip.width(), 0)).x()

@@ -1,7 +1,8 @@
 """A scripted generative-UI session for screenshots (the shell's `--screenshot` calls `run_demo`).
 
-It asks for a weather card, then books a table: the form is filled in and submitted like a person
-would, so the picture shows a component, an answered form, the answer in words and Markdown.
+It asks for a weather card, books a table with the predefined form (filled in and submitted like a
+person would: an answered form, the answer in words, Markdown), then asks for the same booking as an
+A2UI surface, types a name into it and scrolls to it: a form, a list bound to data and buttons.
 """
 
 from __future__ import annotations
@@ -33,3 +34,12 @@ def run_demo(page: GenUIPage, wait_until: Wait) -> None:
         if callable(submit):
             submit()
     wait_until(lambda: not page.running and not page.waiting_calls())
+    page.ask("Book a table for 2 with A2UI")
+    wait_until(lambda: not page.running)
+    for view in page.a2ui_calls()[-1].surfaces():
+        field = view.part("name")
+        line = field.findChild(QLineEdit) if field is not None else None
+        if line is not None:
+            line.setText("Ada")
+            line.textEdited.emit("Ada")  # as if typed: the binding writes the data model
+        page.show_widget(view)

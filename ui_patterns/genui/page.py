@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from agent_core.agent import AgentEvent
-from agent_core.genui_sim import answer_message
+from agent_core.genui_sim import a2ui_action_message, answer_message
 from ui_patterns.common import GeneratorWorker, LabContext, PatternPage, run_generator
 
 from . import _style
+from .a2ui_catalog import A2UI_TOOL
+from .a2ui_host import A2UICallView, A2UISession
 from .base import ComponentState
 from .bubble import MessageBubble
 from .flow import FlowLayout
@@ -43,6 +45,7 @@ EXAMPLES = (
     "Book a table for 4 at a tapas bar",
     "Plot my weekly steps",
     "Delete my account",
+    "Book a table for 2 with A2UI",
 )
 MODES = ("Predefined", "Free-form", "Side by side")
 MODE_TIPS = (
@@ -50,6 +53,12 @@ MODE_TIPS = (
     "The same calls as the sandboxed HTML an agent would write",
     "Both, next to each other",
 )
+
+
+def _spoken(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_spoken(v) for v in value)
+    return "—" if value in (None, "") else str(value)
 
 
 class _StreamHolder(QWidget):
@@ -72,8 +81,11 @@ class GenUIPage(PatternPage):
         self.chunk_delay = 0.02  # seconds between replayed argument pieces, so props visibly stream
         self.conversation_id: str | None = None
         self._worker: GeneratorWorker | None = None
-        self._calls: dict[int, SideBySide] = {}
+        self._calls: dict[int, SideBySide | A2UICallView] = {}
         self._all_calls: list[SideBySide] = []
+        self._a2ui_calls: list[A2UICallView] = []
+        self.a2ui = A2UISession(self)  # every A2UI surface of the conversation
+        self.a2ui.action_triggered.connect(self._on_a2ui_action)
         self._reply: MessageBubble | None = None
         self._queued: list[str] = []
         self._mode = 0
@@ -176,6 +188,10 @@ class GenUIPage(PatternPage):
         """Every component shown so far, oldest first."""
         return list(self._all_calls)
 
+    def a2ui_calls(self) -> list[A2UICallView]:
+        """Every `render_a2ui` call shown so far, oldest first."""
+        return list(self._a2ui_calls)
+
     def waiting_calls(self) -> list[SideBySide]:
         return [c for c in self._all_calls if c.host().state() == ComponentState.WAITING]
 
@@ -204,11 +220,17 @@ class GenUIPage(PatternPage):
             if isinstance(component, InteractiveComponent):
                 component.skip()
 
-    def add_tool_call(self, name: str, arguments_text: str) -> SideBySide:
+    def add_tool_call(self, name: str, arguments_text: str) -> SideBySide | A2UICallView:
         """Render one tool call from its raw arguments text (used for replays and by the run)."""
         call = self._new_call(name)
         self._finish_call(call, arguments_text)
         return call
+
+    def show_widget(self, widget: QWidget) -> None:
+        """Scroll so `widget` (a call, a surface) starts at the top of the transcript."""
+        self._scroll.widget().layout().activate()
+        top = widget.mapTo(self._scroll.widget(), widget.rect().topLeft()).y()
+        self._scroll.verticalScrollBar().setValue(max(0, top - _style.GRID))
 
     def set_mode(self, index: int) -> None:
         """0 = predefined, 1 = free-form, 2 = side by side."""
@@ -247,6 +269,8 @@ class GenUIPage(PatternPage):
                 self._reply = None  # text after a component goes into a new bubble
             if event.done:
                 self._finish_call(call, event.text)
+            elif isinstance(call, A2UICallView):
+                call.feed(event.text)  # messages render one by one as their lines complete
             else:
                 call.host().set_args_text(event.text)
         elif isinstance(event, AgentEvent):
@@ -279,7 +303,12 @@ class GenUIPage(PatternPage):
             self._start(self._queued.pop(0))
 
     # -- components ---------------------------------------------------------------------------
-    def _new_call(self, name: str) -> SideBySide:
+    def _new_call(self, name: str) -> SideBySide | A2UICallView:
+        if name == A2UI_TOOL:
+            view = A2UICallView(self.a2ui)
+            self._a2ui_calls.append(view)
+            self._add(view)
+            return view
         call = SideBySide(name)
         call.setObjectName(f"call_{name}")
         call.host().responded.connect(lambda response, c=call: self._on_answered(c, response))
@@ -289,7 +318,10 @@ class GenUIPage(PatternPage):
         self._add(call)
         return call
 
-    def _finish_call(self, call: SideBySide, text: str) -> None:
+    def _finish_call(self, call: SideBySide | A2UICallView, text: str) -> None:
+        if isinstance(call, A2UICallView):
+            call.feed(text, done=True)
+            return
         try:
             args = json.loads(text) if text.strip() else {}
         except json.JSONDecodeError:
@@ -311,6 +343,19 @@ class GenUIPage(PatternPage):
             self._queued.append(message)
         else:
             self._start(message)
+
+    @Slot(object, str)
+    def _on_a2ui_action(self, message: dict, label: str) -> None:
+        """A surface's button: show what was sent in words (JSON in the tooltip), tell the agent."""
+        context = message.get("action", {}).get("context") or {}
+        parts = [f"{key.replace('_', ' ').capitalize()}: {_spoken(value)}" for key, value in context.items()]
+        bubble = MessageBubble(f"↩ {label}" + (f" — {' · '.join(parts)}" if parts else ""), "answer")
+        bubble.setToolTip(f"A2UI action sent to the agent:\n{_style.pretty_json(message)}")
+        self._add(bubble)
+        if self.running:
+            self._queued.append(a2ui_action_message(message))
+        else:
+            self._start(a2ui_action_message(message))
 
     def _apply_mode(self, call: SideBySide) -> None:
         call.set_sides(predefined=self._mode != 1, freeform=self._mode != 0)

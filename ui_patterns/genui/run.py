@@ -20,6 +20,8 @@ from agent_core.lab import Lab
 from agent_core.runs import Step
 from agent_core.tools import Tool, ToolRegistry
 
+from . import a2ui_catalog
+from .a2ui_catalog import A2UI_TOOL
 from .schemas import REGISTRY, tool_definitions
 
 CHUNK = 24  # characters of arguments text per streamed piece
@@ -45,8 +47,12 @@ class GenUIAgent(ChatAgent):
 
 
 def build_registry(on_interactive: Callable[[str], None]) -> ToolRegistry:
-    """One Tool per component schema; the tool only acknowledges, the page renders the call."""
+    """One Tool per component schema, and `render_a2ui`; a tool only acknowledges, the page renders."""
     registry = ToolRegistry()
+    a2ui = a2ui_catalog.tool_definition()["function"]
+    registry.add(
+        Tool(A2UI_TOOL, a2ui["description"], a2ui["parameters"], lambda _args: {"status": "rendered"})
+    )
     for definition in tool_definitions():
         function = definition["function"]
         name = function["name"]
@@ -82,7 +88,7 @@ def run_genui_turn(
             return
         output = step.output
         for call in output.get("tool_calls") or [] if isinstance(output, dict) else []:
-            if call.get("name") in REGISTRY:
+            if call.get("name") in REGISTRY or call.get("name") == A2UI_TOOL:
                 pending.append((str(call["name"]), str(call.get("arguments") or "")))
 
     agent = GenUIAgent(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent_core.genui_sim import a2ui_booking, a2ui_jsonl, place_args
+
 WEATHER: dict[str, Any] = {
     "location": "Lisbon",
     "temperature_c": 21.5,
@@ -86,3 +88,8 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("ask_form", FORM),
     ("confirm_action", CONFIRM),
 ]
+
+
+def a2ui_booking_jsonl(surface: str = "booking", guests: int = 4) -> str:
+    """The simulator's A2UI booking surface (form, a list bound to data, buttons) as JSONL."""
+    return a2ui_jsonl(a2ui_booking(surface, guests, place_args("tapas")))
