@@ -121,7 +121,7 @@ def _question_order(conversation: Conversation) -> list[Question]:
     return dated + [q for q in conversation.questions if not q.asked_at]
 
 
-def _question_entry(conversation: Conversation, question: Question) -> dict[str, Any]:
+def question_entry(conversation: Conversation, question: Question) -> dict[str, Any]:
     return {
         "conversation_id": conversation.id,
         "question": question.question,
@@ -179,7 +179,7 @@ def iter_run(
     record.seed = config.seed
     details: dict[str, Any] = {"questions": {}, "strategies": {}}
     for conversation, question in dataset.questions():
-        details["questions"][question.id] = _question_entry(conversation, question)
+        details["questions"][question.id] = question_entry(conversation, question)
     embedders = _Embedders()
     provider = ProviderChoice(config.provider, config.base_url, config.model, config.seed)
     done, last = 0, 0.0

@@ -34,7 +34,7 @@ def test_bench_scenario_writes_results_and_plots(
     captured = capsys.readouterr()
     assert "semantic" in captured.out and "extraction" in captured.out  # the strategy × category table
     header = next(line for line in captured.out.splitlines() if line.startswith("strategy "))
-    assert header.split()[:6] == ["strategy", "recall@5", "recall@10", "F1", "contains", "exact"]
+    assert header.split()[:5] == ["strategy", "recall@5", "recall@10", "F1", "contains"]
     assert "ETA" in captured.err
     for name in (
         "results.json",

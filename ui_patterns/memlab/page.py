@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QFileDialog,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -33,18 +25,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.memlab.dataset import Dataset
+from agent_core.memlab.child import Failed, Loaded, run_in_child
 from agent_core.memlab.results import RunRecord
-from agent_core.memlab.runner import PLOT_FILES, Progress, RunConfig, format_duration, iter_run, load_details
-from agent_core.memlab.scenario import SIZES
-from agent_core.memlab.sources import load_dataset
+from agent_core.memlab.runner import PLOT_FILES, Progress, RunConfig, format_duration, load_details
 from agent_core.memlab.strategies import PRESETS, parse_ks
+from agent_core.memlab.summary import ALL
 from ui_patterns.common import LabContext, PatternPage
-from ui_patterns.common.workers import GeneratorWorker, run_generator
+from ui_patterns.common.workers import GeneratorWorker, run_call, run_generator
+from ui_patterns.memlab.chart_view import ChartView
+from ui_patterns.memlab.controls import RunControls
 from ui_patterns.memlab.table_model import ResultsTableModel
 
-DEFAULT_CHECKED = ("off", "semantic", "hot_path", "background", "no_consolidation")
-METRICS = ("f1", "exact", "recall@5", "recall@10", "recall@25", "latency_ms", "staleness_ms", "tokens")
+CHART_PLACEHOLDER = "The chart appears here when a run finishes."
+ALL_CATEGORIES = "all categories"
+STRATEGY_WIDTH = 108
+COLUMN_PADDING = 10
+HEADER_PADDING = 10
+"""The strategy names' column; longer names elide (the tooltip has them whole)."""
 
 
 class MemoryLabPage(PatternPage):
@@ -62,118 +59,94 @@ class MemoryLabPage(PatternPage):
 
     # -- layout ------------------------------------------------------------------------------------
     def _build(self) -> None:
-        controls = QWidget()
-        left = QVBoxLayout(controls)
-        data_box = QGroupBox("Dataset")
-        form = QFormLayout(data_box)
-        self.dataset_kind = QComboBox()
-        self.dataset_kind.addItems(["scenario", "locomo", "longmemeval"])
-        self.size = QComboBox()
-        self.size.addItems([*SIZES, "1", "25"])
-        self.path = QLineEdit()
-        self.path.setPlaceholderText("LoCoMo / LongMemEval JSON file")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path, 1)
-        path_row.addWidget(browse)
-        form.addRow("Source", self.dataset_kind)
-        form.addRow("Scenario size", self.size)
-        form.addRow("File", path_row)
-        self.problems = QListWidget()
-        self.problems.setObjectName("importProblems")
-        self.problems.setMaximumHeight(90)
-        self.problems.setToolTip("Records the importer skipped or repaired")
-        form.addRow("Import problems", self.problems)
-        left.addWidget(data_box)
-
-        strat_box = QGroupBox("Strategies")
-        grid = QGridLayout(strat_box)
-        self.checks: dict[str, QCheckBox] = {}
-        for i, (name, strategy) in enumerate(PRESETS.items()):
-            box = QCheckBox(name)
-            box.setToolTip(strategy.describe())
-            box.setChecked(name in DEFAULT_CHECKED)
-            self.checks[name] = box
-            grid.addWidget(box, i // 2, i % 2)
-        left.addWidget(strat_box)
-
-        opts = QFormLayout()
-        self.ks = QLineEdit("5,10,25")
-        self.embedder = QComboBox()
-        self.embedder.addItems(["hash-256", "minilm"])
-        opts.addRow("k values", self.ks)
-        opts.addRow("Embedder", self.embedder)
-        left.addLayout(opts)
-
-        buttons = QHBoxLayout()
-        self.run_button = QPushButton("Run")
-        self.run_button.setDefault(True)
-        self.run_button.clicked.connect(self.start_run)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel_run)
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        left.addLayout(buttons)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.status = QLabel("Choose a dataset and strategies, then Run.")
-        self.status.setWordWrap(True)
-        left.addWidget(self.progress)
-        left.addWidget(self.status)
-
-        left.addWidget(QLabel("Earlier runs (double-click to open)"))
-        self.runs = QListWidget()
-        self.runs.itemActivated.connect(self._open_run_item)
-        self.runs.itemDoubleClicked.connect(self._open_run_item)
-        left.addWidget(self.runs, 1)
-
+        self.controls = RunControls()
+        self.controls.run_button.clicked.connect(self.start_run)
+        self.controls.cancel_button.clicked.connect(self.cancel_run)
+        self.controls.runs.itemActivated.connect(self._open_run_item)
+        self.controls.runs.itemDoubleClicked.connect(self._open_run_item)
+        self.status = self.controls.status
         self.tabs = QTabWidget()
         self.tabs.addTab(self._results_tab(), "Results")
-        self.tabs.addTab(self._charts_tab(), "Charts")
         self.tabs.addTab(self._questions_tab(), "Questions")
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(controls)
-        split.addWidget(self.tabs)
-        split.setStretchFactor(1, 1)
-        split.setSizes([330, 900])
-        layout = QVBoxLayout(self)
-        layout.addWidget(split)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 8, 6, 8)
+        layout.setSpacing(8)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.tabs, 1)
 
     def _results_tab(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
+        """The table of every metric, then the charts: one vertical scroll, no cropping."""
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Metric"))
-        self.metric_box = QComboBox()
-        self.metric_box.addItems(METRICS)
-        self.metric_box.currentTextChanged.connect(self.model.set_metric)
-        row.addWidget(self.metric_box)
+        row.addWidget(QLabel("Questions"))
+        self.category_box = QComboBox()
+        self.category_box.addItem(ALL_CATEGORIES, ALL)
+        self.category_box.setToolTip("Means over every question, or over one question category")
+        self.category_box.currentIndexChanged.connect(
+            lambda _i: self.model.set_category(self.category_box.currentData() or ALL)
+        )
+        row.addWidget(self.category_box)
         row.addStretch(1)
         lay.addLayout(row)
         self.table = QTableView()
+        self.table.setObjectName("memlabResults")
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.model.modelReset.connect(self.table.resizeColumnsToContents)
+        self.table.setWordWrap(False)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.table.horizontalHeader()
+        header.setTextElideMode(Qt.TextElideMode.ElideNone)  # eliding would flatten the two lines
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setHighlightSections(False)
+        header.setStyleSheet("QHeaderView::section { padding: 3px 5px; }")  # two-line headers, compact
+        header.setMinimumSectionSize(24)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows.setMaximumWidth(STRATEGY_WIDTH)
+        rows.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.model.modelReset.connect(self._fit_table)
+        self.model.dataChanged.connect(self._fit_table)
         lay.addWidget(self.table)
-        return page
-
-    def _charts_tab(self) -> QWidget:
-        inner = QWidget()
-        lay = QVBoxLayout(inner)
-        self.charts: dict[str, QLabel] = {}
+        hint = QLabel(
+            "Hover a column for what it measures. F1 is LoCoMo's token score; contains counts an "
+            "answer right when it holds every gold token."
+        )
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        self.charts: dict[str, ChartView] = {}
         for name in PLOT_FILES:
-            label = QLabel("The chart appears here when a run finishes.")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setMinimumHeight(120)
-            self.charts[name] = label
-            lay.addWidget(label)
+            self.charts[name] = ChartView(CHART_PLACEHOLDER)
+            lay.addWidget(self.charts[name])
+        lay.addStretch(1)
         scroll = QScrollArea()
+        scroll.setObjectName("memlabResultsScroll")
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_table()
         return scroll
+
+    @Slot()
+    def _fit_table(self) -> None:
+        """Columns as wide as their widest line (two-line headers); the table as tall as its rows
+        (the tab scrolls, not the table), with room for a sideways bar when the window is narrow."""
+        table, model = self.table, self.model
+        bold = QFont(table.horizontalHeader().font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        head, cell = QFontMetrics(bold), table.fontMetrics()
+        for column in range(model.columnCount()):
+            lines = str(model.headerData(column, Qt.Orientation.Horizontal)).split("\n")
+            width = max(head.horizontalAdvance(line) for line in lines)
+            for row in range(model.rowCount()):
+                width = max(width, cell.horizontalAdvance(str(model.data(model.index(row, column)))))
+            table.setColumnWidth(column, width + COLUMN_PADDING)
+        table.horizontalHeader().setFixedHeight(2 * head.lineSpacing() + HEADER_PADDING)
+        rows = table.verticalHeader().length() or table.verticalHeader().defaultSectionSize()
+        bar = table.horizontalScrollBar().sizeHint().height()
+        table.setFixedHeight(
+            table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth() + bar
+        )
 
     def _questions_tab(self) -> QWidget:
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -182,71 +155,72 @@ class MemoryLabPage(PatternPage):
         self.drill = QTextBrowser()
         split.addWidget(self.questions)
         split.addWidget(self.drill)
-        split.setSizes([320, 600])
+        split.setSizes([240, 400])
         return split
 
     # -- running ---------------------------------------------------------------------------------
-    def selected_strategies(self) -> list[str]:
-        return [name for name, box in self.checks.items() if box.isChecked()]
-
-    @Slot()
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Benchmark file", "", "JSON (*.json)")
-        if path:
-            self.path.setText(path)
+    def _chart_style(self) -> str:
+        return "dark" if self.palette().color(self.backgroundRole()).lightness() < 128 else "light"
 
     @Slot()
     def start_run(self) -> None:
         if self.worker is not None:
             return
-        names = self.selected_strategies()
+        controls = self.controls
         try:
-            ks = parse_ks(self.ks.text())
-            if not names:
-                raise ValueError("tick at least one strategy")
+            ks = parse_ks(controls.ks.text())
         except ValueError as exc:
             self.status.setText(f"Cannot run: {exc}")
             return
-        kind = self.dataset_kind.currentText()
-        source = self.size.currentText() if kind == "scenario" else self.path.text().strip()
-        config = RunConfig([PRESETS[n] for n in names], ks=ks, embedder=self.embedder.currentText())
+        problem = controls.problem()
+        if problem is not None:
+            self.status.setText(f"Cannot run: {problem}")
+            return
+        names, kind, source = controls.selected_strategies(), controls.kind, controls.source()
+        config = RunConfig(
+            [PRESETS[n] for n in names],
+            ks=ks,
+            embedder=controls.embedder.currentText(),
+            chart_style=self._chart_style(),
+        )
         out = self.runs_dir / datetime.now().strftime("%Y%m%d-%H%M%S")
+        self._clear()
+        controls.progress.setValue(0)
+        self.status.setText("Starting the run…")
+        controls.set_running(True)
+        self.worker = run_generator(
+            lambda stop: run_in_child(kind, source, config, out, stop), self._on_item, None, self._on_error
+        )
+        self.worker.signals.finished.connect(self._on_finished)
+
+    def _clear(self) -> None:
         self.model.set_rows([])
-        self.problems.clear()
+        self._sync_categories()
+        self.controls.set_problems([])
         self.questions.clear()
         self.drill.clear()
         self.details = {"questions": {}}
-        for label in self.charts.values():
-            label.setPixmap(QPixmap())
-            label.setText("Waiting for the run…")
-        self.progress.setValue(0)
-        self.status.setText("Loading the dataset…")
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-
-        def work(should_stop: Any) -> Iterator[object]:
-            dataset = load_dataset(kind, source)
-            yield dataset
-            yield from iter_run(dataset, config, out_dir=out, should_stop=should_stop)
-
-        self.worker = run_generator(work, self._on_item, None, self._on_error)
-        self.worker.signals.finished.connect(self._on_finished)
+        for chart in self.charts.values():
+            chart.clear_chart("Waiting for the run…")
 
     @Slot()
     def cancel_run(self) -> None:
         if self.worker is not None:
             self.worker.quit()
             self.status.setText("Cancelling after the current turn…")
-            self.cancel_button.setEnabled(False)
+            self.controls.cancel_button.setEnabled(False)
 
     def _on_item(self, item: object) -> None:
-        if isinstance(item, Dataset):
-            self.status.setText(item.summary())
-            for problem in item.problems:
-                self.problems.addItem(str(problem))
+        if isinstance(item, Loaded):
+            self.status.setText(item.summary)
+            self.controls.set_problems(item.problems)
+            self.details = {"questions": item.questions}
+            return
+        if isinstance(item, Failed):
+            self._on_error(item.message)
             return
         assert isinstance(item, Progress)
-        self.progress.setValue(int(item.fraction * 1000))
+        self.controls.progress.setValue(int(item.fraction * 1000))
         eta = item.eta_s
         self.status.setText(
             f"{item.strategy or 'writing results'} — {item.stage}: {item.done}/{item.total}, "
@@ -254,75 +228,92 @@ class MemoryLabPage(PatternPage):
         )
         if item.rows:
             self.model.add_rows(item.rows)
+            self._sync_categories()
         if item.details:
             self._merge_details(item)
         if item.plot is not None:
             self._show_chart(item.plot)
         if item.outcome is not None:
-            self.details = item.outcome.details
             self._fill_questions()
             state = "cancelled" if item.outcome.cancelled else "finished"
             self.status.setText(
-                f"Run {state}: {len(item.outcome.record.rows)} question rows in {format_duration(item.elapsed_s)}."
+                f"Run {state}: {self.model.row_count_total()} question rows in {format_duration(item.elapsed_s)}."
             )
             self.refresh_runs()
 
     def _merge_details(self, item: Progress) -> None:
         """Keep the drill-down live: per-question answers arrive with each conversation's rows."""
         questions = self.details.setdefault("questions", {})
-        rows = {row.question_id: row for row in item.rows}
         for qid, detail in item.details.items():
-            entry = questions.setdefault(
-                qid, {"category": rows[qid].category if qid in rows else "", "strategies": {}}
-            )
-            entry["strategies"][item.strategy] = detail
+            entry = questions.setdefault(qid, {"strategies": {}})
+            entry.setdefault("strategies", {})[item.strategy] = detail
+
+    def _sync_categories(self) -> None:
+        """The category filter offers exactly the categories of the rows shown."""
+        wanted = self.model.summary.categories
+        have = [self.category_box.itemData(i) for i in range(1, self.category_box.count())]
+        if have == wanted:
+            return
+        current = self.category_box.currentData()
+        self.category_box.blockSignals(True)
+        while self.category_box.count() > 1:
+            self.category_box.removeItem(1)
+        for category in wanted:
+            self.category_box.addItem(category, category)
+        index = max(0, self.category_box.findData(current))
+        self.category_box.setCurrentIndex(index)
+        self.category_box.blockSignals(False)
+        self.model.set_category(self.category_box.currentData() or ALL)
 
     def _on_error(self, message: str) -> None:
         self.status.setText(f"Run failed: {message}")
 
     def _on_finished(self) -> None:
         self.worker = None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        self.controls.set_running(False)
 
     def _show_chart(self, path: Path) -> None:
-        label = self.charts.get(path.name)
-        pixmap = QPixmap(str(path))
-        if label is None or pixmap.isNull():
-            return
-        label.setPixmap(
-            pixmap.scaledToWidth(min(pixmap.width(), 900), Qt.TransformationMode.SmoothTransformation)
-        )
+        chart = self.charts.get(path.name)
+        if chart is not None:
+            chart.load(path)
 
     # -- earlier runs ----------------------------------------------------------------------------
     def refresh_runs(self) -> None:
-        self.runs.clear()
+        runs = self.controls.runs
+        runs.clear()
         if not self.runs_dir.is_dir():
             return
         for run_dir in sorted(self.runs_dir.iterdir(), reverse=True):
             if (run_dir / "results.json").exists():
                 item = QListWidgetItem(run_dir.name)
                 item.setData(Qt.ItemDataRole.UserRole, str(run_dir))
-                self.runs.addItem(item)
+                runs.addItem(item)
 
     @Slot(QListWidgetItem)
     def _open_run_item(self, item: QListWidgetItem) -> None:
         self.open_run(Path(item.data(Qt.ItemDataRole.UserRole)))
 
-    def open_run(self, run_dir: Path) -> None:
-        """Show an earlier run: its table, charts and drill-down."""
-        try:
-            record = RunRecord.load(run_dir)
-        except (OSError, ValueError, KeyError) as exc:
-            self.status.setText(f"Cannot open {run_dir.name}: {exc}")
-            return
+    def open_run(self, run_dir: Path) -> GeneratorWorker:
+        """Show an earlier run: its table, charts and drill-down (files are read on a worker)."""
+        self.status.setText(f"Opening {run_dir.name}…")
+        return run_call(
+            lambda: (RunRecord.load(run_dir), load_details(run_dir)),
+            lambda loaded: self._show_run(run_dir, *loaded),  # type: ignore[misc]
+            lambda message: self.status.setText(f"Cannot open {run_dir.name}: {message}"),
+        )
+
+    def _show_run(self, run_dir: Path, record: RunRecord, details: dict[str, Any]) -> None:
+        self._clear()
         self.model.set_rows(record.rows)
-        self.details = load_details(run_dir)
+        self._sync_categories()
+        self.details = details
         self._fill_questions()
         for name in PLOT_FILES:
             if (run_dir / name).exists():
                 self._show_chart(run_dir / name)
-        strategies = ", ".join(dict.fromkeys(row.strategy for row in record.rows))
+            else:
+                self.charts[name].clear_chart("This run has no such chart.")
+        strategies = ", ".join(self.model.summary.strategies)
         self.status.setText(f"{run_dir.name}: {record.dataset_name}, {strategies}")
 
     # -- drill-down ------------------------------------------------------------------------------
@@ -346,8 +337,10 @@ class MemoryLabPage(PatternPage):
             f"{esc(', '.join(entry.get('evidence', [])) or '—')}</p>",
         ]
         for name, got in entry.get("strategies", {}).items():
+            contains = "contains the gold answer" if got.get("contains") else "does not contain it"
             parts.append(
-                f"<h4>{esc(name)} — F1 {got.get('f1', 0):.2f}</h4><p><b>Answer:</b> {esc(str(got.get('answer', '')))}</p>"
+                f"<h4>{esc(name)} — F1 {got.get('f1', 0):.2f} · {contains}</h4>"
+                f"<p><b>Answer:</b> {esc(str(got.get('answer', '')))}</p>"
             )
             recalled = got.get("recalled", [])
             if not recalled:
