@@ -8,11 +8,11 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from desktop.main_window import MainWindow
+from desktop.patterns import PATTERNS
 from desktop.theme import apply_theme
 
 SMALL = (1024, 640)
-# Pages still being reworked for the small screen join this list as they fit.
-FITTING = ["chat", "spreadsheet", "ambient", "collab", "genui", "memory", "traces"]
+FITTING = [e.key for e in PATTERNS]  # every page, a new one included
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
