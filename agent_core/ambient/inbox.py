@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
@@ -110,8 +111,14 @@ class AmbientAction(SQLModel, table=True):
 TABLES = [InboxItem.__table__, ProcessedEvent.__table__, AmbientAction.__table__]  # type: ignore[attr-defined]
 
 
+_CREATED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def create_ambient_tables(engine: Engine) -> None:
-    create_all(engine, TABLES)
+    """Once per engine (schema inspection cost 12 ms per hub, on the GUI thread when a page opened)."""
+    if engine not in _CREATED:
+        create_all(engine, TABLES)
+        _CREATED.add(engine)
 
 
 class Inbox:

@@ -233,6 +233,8 @@ def test_inbox_pages_read_an_index_and_old_databases_get_it(tmp_path: Path) -> N
     with engine.begin() as c:  # as an older version left it
         c.execute(text("DROP INDEX ix_ambient_item_queue"))
         c.execute(text("DROP INDEX ix_ambient_item_agent_queue"))
+    engine.dispose()
+    engine = make_engine(sqlite_url(tmp_path))  # opened again, by a newer version
     create_ambient_tables(engine)
     plans: list[str] = []
 
