@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from agent_core import feedback_preview
 from agent_core.agent import current_recorder
+from agent_core.ambient.inbox import create_ambient_tables
 from agent_core.conversations import Conversation, Conversations, Message
 from agent_core.feedback_preview import Proposal
 from agent_core.llm import LLM, LLMError
@@ -62,6 +63,7 @@ class Lab:
         self.clock = clock or SystemClock()
         self.engine = make_engine(db_url or sqlite_url(self.data_dir))
         create_tables(self.engine)
+        create_ambient_tables(self.engine)  # at start-up, not when the Ambient page first opens
         register_secret(self.settings.provider.resolved_key())  # the environment's key too, any shape
         self.llm = LLM(self.settings.provider, self.settings.sim)
         self.embedder = embedder or make_embedder(self.settings.embedder, lambda: self.llm.client)
