@@ -239,5 +239,6 @@ def test_empty_states(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
     assert page.timeline.stack.currentWidget() is page.timeline.empty
     assert "No runs yet" in page.timeline.empty.text()
     page.tabs.setCurrentIndex(0)
-    assert page.inbox.stack.currentWidget() is page.inbox.empty and "Inbox zero" in page.inbox.empty.text()
+    qtbot.waitUntil(lambda: page.inbox.stack.currentWidget() is page.inbox.empty)  # loaded off the GUI thread
+    assert "Inbox zero" in page.inbox.empty.text()
     assert not page.detail.isVisible()  # nothing to show beneath an empty inbox

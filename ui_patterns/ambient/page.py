@@ -113,8 +113,8 @@ class AmbientPage(PatternPage):
         self.play.toggled.connect(self._on_play)
         self.tabs.currentChanged.connect(lambda _i: self._runs_stale and self.refresh_runs())
         self._on_speed(self.speed.value())
-        self.refresh_inbox()
-        self.refresh_chart()
+        self._inbox_loader.request()  # read off the GUI thread: opening the page does not wait on SQLite
+        self._chart_loader.request()
         self.refresh_runs()
         if autostart:
             self.controller.start()
