@@ -108,16 +108,7 @@ class MemoryStore:
         memory.recallable_at = now
         memory.embedder = self.embedder.name
         s.add(memory)
-        s.add(
-            MemoryEvent(
-                memory_id=memory.id,
-                namespace=memory.namespace,
-                event="ADD",
-                new=memory.content,
-                actor=actor,
-                at=now,
-            )
-        )
+        s.add(_event(memory, "ADD", actor, now, new=memory.content))
         fts_upsert(s.connection(), memory.id, memory.namespace, index_text(memory))
 
     def add_many(self, memories: list[Memory], *, actor: str = "import", index_now: bool = True) -> int:
@@ -174,17 +165,7 @@ class MemoryStore:
         if superseded_by:
             mem.superseded_by = superseded_by
         s.add(mem)
-        s.add(
-            MemoryEvent(
-                memory_id=mem.id,
-                namespace=mem.namespace,
-                event=event,
-                old=mem.content,
-                new=scrub(new_text),
-                actor=actor,
-                at=now,
-            )
-        )
+        s.add(_event(mem, event, actor, now, old=mem.content, new=scrub(new_text)))
         return mem
 
     def set_feedback(self, memory_id: str, score: float, *, actor: str = "user") -> Memory | None:
@@ -199,15 +180,7 @@ class MemoryStore:
             mem.updated_at = self.clock.now()
             s.add(mem)
             s.add(
-                MemoryEvent(
-                    memory_id=mem.id,
-                    namespace=mem.namespace,
-                    event="FEEDBACK",
-                    old=str(before),
-                    new=str(mem.feedback_score),
-                    actor=actor,
-                    at=mem.updated_at,
-                )
+                _event(mem, "FEEDBACK", actor, mem.updated_at, old=str(before), new=str(mem.feedback_score))
             )
             s.commit()
         self.emit("update", mem.namespace, [mem.id])
@@ -222,17 +195,7 @@ class MemoryStore:
         mem.updated_at = self.clock.now()
         mem.embed_status = "pending"
         s.add(mem)
-        s.add(
-            MemoryEvent(
-                memory_id=mem.id,
-                namespace=mem.namespace,
-                event=event,
-                old=before,
-                new=mem.content,
-                actor=actor,
-                at=mem.updated_at,
-            )
-        )
+        s.add(_event(mem, event, actor, mem.updated_at, old=before, new=mem.content))
         fts_upsert(s.connection(), mem.id, mem.namespace, index_text(mem))
         return mem
 
@@ -240,11 +203,7 @@ class MemoryStore:
         mem = s.get(Memory, memory_id)
         if mem is None:
             return None
-        s.add(
-            MemoryEvent(
-                memory_id=mem.id, namespace=mem.namespace, event="DELETE", actor=actor, at=self.clock.now()
-            )
-        )
+        s.add(_event(mem, "DELETE", actor, self.clock.now()))
         # Events of a deleted memory keep no text: deletion must delete.
         for ev in s.exec(select(MemoryEvent).where(MemoryEvent.memory_id == memory_id)):
             ev.old = ev.new = None
@@ -291,16 +250,7 @@ class MemoryStore:
                 raise KeyError(f"no memory {memory_id}")
             reason, mem.flagged = mem.flagged, None
             s.add(mem)
-            s.add(
-                MemoryEvent(
-                    memory_id=mem.id,
-                    namespace=mem.namespace,
-                    event="APPROVE",
-                    old=reason,
-                    actor=actor,
-                    at=self.clock.now(),
-                )
-            )
+            s.add(_event(mem, "APPROVE", actor, self.clock.now(), old=reason))
             s.commit()
         self.emit("update", mem.namespace, [mem.id])
         return mem
@@ -553,3 +503,12 @@ def _valid(m: Memory, as_of: datetime | None) -> bool:
 
 
 __all__ = ["EPISODIC", "SEMANTIC", "MemoryStore", "ReconcileReport", "index_text"]
+
+
+def _event(
+    mem: Memory, event: str, actor: str, at: datetime, *, old: str | None = None, new: str | None = None
+) -> MemoryEvent:
+    """One row of a memory's history (the inspector's timeline and `events()`)."""
+    return MemoryEvent(
+        memory_id=mem.id, namespace=mem.namespace, event=event, old=old, new=new, actor=actor, at=at
+    )
