@@ -6,7 +6,7 @@ of the first open (the page is built, loads its data off the GUI thread, paints)
 open (switching back to it). The baseline is the same probe over an idle event loop of the same
 length, measured in this run, so the machine's noise shows as the idle row.
 
-    .venv/bin/python bench/bench_page_open.py [THEME] [--no-prefetch]
+    .venv/bin/python bench/bench_page_open.py [THEME] [--no-prefetch] [--pages=memory,ambient]
 
 With --no-prefetch the page modules are imported at the first click (what the app did before
 `desktop.patterns.prefetch_pages`).
@@ -102,7 +102,10 @@ def main(theme: str = "light") -> None:
     idle = measure(lambda: None)
     rows = [("(idle event loop)", idle, idle)]
     started = time.perf_counter()
+    only = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--pages=")), None)
     for entry in PATTERNS[1:] + PATTERNS[:1]:
+        if only and entry.key not in only:
+            continue
         first = measure(lambda key=entry.key: win.show_page(key))
         win.show_page("chat" if entry.key != "chat" else "traces")
         pump(200)

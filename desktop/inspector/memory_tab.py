@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from agent_core.provenance import memory_provenance
 from desktop.inspector.detail import DetailPanel
 from desktop.inspector.jobs import Jobs
+from desktop.inspector.lazy import LazyTab
 from desktop.inspector.models import (
     EPISODE_COLUMNS,
     LIST_COLUMNS,
@@ -77,10 +78,13 @@ def confirm_dialog(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-class MemoryTab(QWidget):
-    """A table of one kind of memory with search, history, actions and a detail panel."""
+class MemoryTab(LazyTab):
+    """A table of one kind of memory with search, history, actions and a detail panel.
+
+    Built when first shown or touched (`LazyTab`); building loads its rows."""
 
     loaded = Signal(int)  # rows shown after a reload
+    run_requested = Signal(str)  # a provenance link in the detail panel
     action_done = Signal(str, str)  # action, memory id
     failed = Signal(str)
     audited = Signal(object)  # the deletion audit (memory.audit.AuditReport) after a delete
@@ -95,6 +99,7 @@ class MemoryTab(QWidget):
         self.query = ""
         self._selected_id: str | None = None
 
+    def _build(self) -> None:  # on first show or touch (LazyTab), then its first load
         self.model = MemoryTableModel(self._list_columns(), self)
         self.model.edit_requested.connect(self.edit_memory)
         self.model.pin_requested.connect(self.set_pinned)
@@ -112,7 +117,7 @@ class MemoryTab(QWidget):
         self._search_timer.timeout.connect(self.refresh)
         self.search_box.textChanged.connect(self._search_timer.start)
         self.search_box.returnPressed.connect(self.refresh)
-        self.history_box.toggled.connect(self.refresh)
+        self.history_box.toggled.connect(lambda _on: self.refresh())
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -173,7 +178,9 @@ class MemoryTab(QWidget):
         self.approve_button.setVisible(self.review)
         self.edit_button.setVisible(not self.review)
         self.pin_button.setVisible(self.kind == SEMANTIC)
+        self.detail.run_requested.connect(self.run_requested)
         self._update_buttons()
+        self.refresh()
 
     # -- loading --------------------------------------------------------------------------------
     @Slot()

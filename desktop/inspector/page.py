@@ -93,10 +93,15 @@ class MemoryInspector(PatternPage):
     # -- live updates -----------------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
-        """Reload every memory tab (on workers); the procedural tab reloads when shown."""
+        """Reload the memory tabs built so far and the review count (on workers); a tab not yet
+        built loads when it is, the procedural tab when shown."""
         self._refresh_timer.stop()
         for tab in self.memory_tabs:
-            tab.refresh()
+            if tab.built:
+                tab.refresh()
+        store, ns = self.ctx.lab.store, self.ctx.profile
+        count = lambda: sum(1 for m in store.list(ns) if m.flagged)  # noqa: E731
+        self.jobs.latest("review-count", count, self._on_review_count)
         if self.tabs.currentWidget() is self.procedural:
             self.procedural.refresh()
 
@@ -120,7 +125,8 @@ class MemoryInspector(PatternPage):
     def _on_profile_changed(self, profile: str) -> None:
         self.profile_label.setText(f"<b>Profile:</b> {profile}")
         for tab in self.memory_tabs:
-            tab.detail.clear()
+            if tab.built:
+                tab.detail.clear()
         self.banner.setVisible(False)
         self.refresh()
         self.procedural.refresh()
@@ -132,7 +138,8 @@ class MemoryInspector(PatternPage):
             current.refresh()  # type: ignore[attr-defined]
 
     @Slot(int)
-    def _on_review_count(self, n: int) -> None:
+    def _on_review_count(self, n: object) -> None:
+        assert isinstance(n, int)
         self.tabs.setTabText(self.tabs.indexOf(self.review), f"Needs review ({n})" if n else "Needs review")
 
     # -- export / import --------------------------------------------------------------------------

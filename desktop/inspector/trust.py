@@ -50,7 +50,7 @@ def add_trust_tabs(page: MemoryInspector, ctx: LabContext) -> TrustTabs:
             page._show_banner(f"Deleted. Deletion audit: {report.summary()}", error=not report.clean)
 
     for tab in page.memory_tabs:
-        tab.detail.run_requested.connect(page.open_run)
+        tab.run_requested.connect(page.open_run)
         tab.audited.connect(show_audit)
     tabs.quality.pruned.connect(lambda _n: page.schedule_refresh())
     tabs.feedback.applied.connect(lambda _out: page.schedule_refresh())
