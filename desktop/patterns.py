@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ui_patterns.common import LabContext
+from ui_patterns.common.workers import warm_pool
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def prefetch_pages(entries: list[Entry] | None = None) -> threading.Thread:
 
     Imported on the GUI thread at the first click, a page's modules cost 90-170 ms of stall each
     (bench/bench_page_open.py); the worker holds the GIL only in slices (the switch interval), so
-    the GUI keeps painting meanwhile. Module import locks make a click during the prefetch wait
+    the GUI keeps painting meanwhile. Then the UI worker pool's threads are started. Module import locks make a click during the prefetch wait
     for that one module, never import it twice; a failing import is left for `create_page` to show.
     """
 
@@ -95,6 +96,7 @@ def prefetch_pages(entries: list[Entry] | None = None) -> threading.Thread:
             with contextlib.suppress(Exception):
                 importlib.import_module(entry.target.partition(":")[0])
         gc.freeze()  # the new modules' objects are long-lived: out of the collector's sight
+        warm_pool()  # a page's first load reuses a started thread
 
     thread = threading.Thread(target=run, name="prefetch-pages", daemon=True)
     thread.start()

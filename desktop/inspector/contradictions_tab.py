@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from agent_core.contradictions import SUITES, WorkbenchReport, plot, run_workbench
 from desktop.inspector.jobs import Jobs
-from desktop.inspector.lazy import LazyTab
+from ui_patterns.common.lazy import LazyTab
 
 COLUMNS = (
     ("right", "Right after flip"),

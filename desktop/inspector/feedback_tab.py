@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from agent_core.feedback_preview import Proposal
 from desktop.inspector.jobs import Jobs
-from desktop.inspector.lazy import LazyTab
 from desktop.inspector.procedural import diff_html
 from ui_patterns.common.context import LabContext
+from ui_patterns.common.lazy import LazyTab
 
 EMPTY = (
     "No feedback waiting. With “auto-accept feedback” off in Settings, a thumbs-down or a correction "

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from agent_core.provenance import memory_provenance
 from desktop.inspector.detail import DetailPanel
 from desktop.inspector.jobs import Jobs
-from desktop.inspector.lazy import LazyTab
 from desktop.inspector.models import (
     EPISODE_COLUMNS,
     LIST_COLUMNS,
@@ -41,6 +40,7 @@ from desktop.inspector.models import (
 from memory.audit import AuditReport
 from memory.models import EPISODIC, SEMANTIC, Memory
 from ui_patterns.common.context import LabContext
+from ui_patterns.common.lazy import LazyTab
 
 REVIEW = "review"
 SEARCH_K = 25

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.inspector.jobs import Jobs
-from desktop.inspector.lazy import LazyTab
 from desktop.inspector.models import InstructionListModel
 from memory.models import Instruction
 from memory.procedural import DEFAULT_INSTRUCTIONS, diff
 from ui_patterns.common.context import LabContext
+from ui_patterns.common.lazy import LazyTab
 
 AGENT = "assistant"
 _DIFF_STYLE = {"+": "color:#11651f;background:#e6f6e6", "-": "color:#a3121a;background:#fbe9ea"}

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.inspector.jobs import Jobs
-from desktop.inspector.lazy import LazyTab
 from memory.audit import AuditReport
 from memory.quality import JunkItem, junk_review
 from ui_patterns.common.context import LabContext
+from ui_patterns.common.lazy import LazyTab
 
 
 def _spin(value: float, parent: QWidget) -> QDoubleSpinBox:

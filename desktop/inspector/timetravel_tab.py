@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from agent_core.provenance import TurnPoint, turn_points
 from desktop.inspector.jobs import Jobs
-from desktop.inspector.lazy import LazyTab
 from memory.timetravel import Snapshot, diff, replay
 from ui_patterns.common.context import LabContext
+from ui_patterns.common.lazy import LazyTab
 
 NEW_MARK = "   ← new at this turn"
 EMPTY = "No turns yet for this profile. Chat a little, then come back to replay how memory grew."

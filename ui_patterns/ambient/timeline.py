@@ -31,6 +31,7 @@ from agent_core.ambient.durable import INJECTED
 from agent_core.runs import Run, Step
 from ui_patterns.ambient.humantime import human_time, iso, stored
 from ui_patterns.ambient.style import fork_colour, status_colour, tinted_icon
+from ui_patterns.common.lazy import LazyTab
 
 KIND_LABEL = {"llm_call": "LLM call", "tool_call": "tool", "memory_read": "memory read",
               "memory_write": "memory write", "human_input": "your input", "input": "event",
@@ -51,12 +52,20 @@ def _cell(text: str, tip: str | None = None) -> QTableWidgetItem:
     return cell
 
 
-class RunTimeline(QWidget):
+class RunTimeline(LazyTab):
+    """Runs and their steps; the widgets are built when the tab is first shown (`LazyTab`)."""
+
     run_selected = Signal(str)
     rewind_requested = Signal(str, int)  # run id, step seq
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.current_run: str | None = None
+        self.run: Run | None = None
+        self._steps: list[Step] = []
+        self._notes: dict[str, str] = {}
+
+    def _build(self) -> None:
         self.runs = QTreeWidget()
         self.runs.setHeaderLabels(["Run", "Agent", "Status", "Started"])
         self.runs.setUniformRowHeights(True)
@@ -111,10 +120,6 @@ class RunTimeline(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
-        self.current_run: str | None = None
-        self.run: Run | None = None
-        self._steps: list[Step] = []
-        self._notes: dict[str, str] = {}
         self.runs.currentItemChanged.connect(self._on_run)
         self.steps.itemSelectionChanged.connect(self._on_step)
         self.rewind_btn.clicked.connect(self._on_rewind)
