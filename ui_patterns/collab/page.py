@@ -68,7 +68,7 @@ class CollabPage(PatternPage):
     def __init__(self, ctx: LabContext, parent: QWidget | None = None, *, text: str = SAMPLE) -> None:
         super().__init__(ctx, parent)
         self.doc = CollabDocument(text)
-        self.runner = ActionRunner(self.doc, lambda: self.ctx.lab.llm, self)
+        self.runner = ActionRunner(self.doc, ctx.engine, self)
         self.runner.finished.connect(self._on_run_finished)
         self.learner = Learner(ctx, self)
         self.learner.changed.connect(self._show_rules)
@@ -341,7 +341,7 @@ class CollabPage(PatternPage):
         self.rules.show_rules(self.learner.rules, self.learner.reviewed, self.learner.fact_texts)
 
     def shutdown(self) -> None:
-        self.runner.stop_all()
+        self.runner.close()
         self.learner.shutdown()
         self.editor.detach()
         self._unsubscribe()

@@ -1,22 +1,26 @@
-"""One agent action on the document: a leased range, a streamed model call on a worker, then a suggestion.
+"""One agent action on the document: a leased range, a streamed model call in the agent engine, then a suggestion.
 
-The model streams on a pool thread; each chunk reaches the GUI thread as a signal and is appended with
-`stream_suggestion`, so the user's keystrokes (applied on the GUI thread too) interleave freely and none
-is lost. In direct mode the finished text is applied with `agent_edit`, which refuses a stale range.
+The model streams in the engine's `ActionService` (in the desktop app, in the engine's child process,
+so it never competes with the GUI thread for the GIL); each chunk reaches the GUI thread as a queued
+signal and is appended with `stream_suggestion`, so the user's keystrokes (applied on the GUI thread
+too) interleave freely and none is lost. In direct mode the finished text is applied with
+`agent_edit`, which refuses a stale range. The document never leaves the GUI process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import cast
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from agent_core.collab import CollabDocument, CollabError
 from agent_core.collab.actions import Action
-from agent_core.collab.agent_tasks import ACTIVITY, action_messages
-from agent_core.llm import LLM
-from ui_patterns.common import GeneratorWorker, run_generator
+from agent_core.collab.agent_tasks import ACTIVITY
+from agent_core.engine import Engine
 
 AGENT = "writer"
 
@@ -39,7 +43,8 @@ class ActionRun:
     mode: str  # "suggest" | "direct" | "rerun"
     sid: str | None = None
     buffer: list[str] = field(default_factory=list)
-    worker: GeneratorWorker | None = None
+    key: str = ""  # the engine call's key: its chunks carry it, `stop` names it
+    stopping: bool = False
     unchanged: bool = False  # the model proposed nothing new: no suggestion offered, no edit made
 
 
@@ -47,14 +52,22 @@ class ActionRunner(QObject):
     """Starts and tracks agent actions; `finished(run, error)` fires on the GUI thread."""
 
     finished = Signal(object, str)
+    _chunk = Signal(str, str)  # run key, text (from the engine's thread)
+    _ended = Signal(str, str)  # run key, error message ("" when the call returned)
 
-    def __init__(self, doc: CollabDocument, llm: Callable[[], LLM], parent: QObject | None = None) -> None:
+    def __init__(self, doc: CollabDocument, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
-        self._llm = llm
         self.runs: list[ActionRun] = []
         self.actions: dict[str, str] = {}  # suggestion id -> action, for labels and re-runs
         self._seed = 0
+        self._service = f"collab-{id(self):x}"
+        self._engine = engine
+        engine.open(self._service, "agent_core.collab.service:action_service", self._service)
+        engine.listeners.append(self._on_engine)
+        # queued even when a call ends at once on this thread: its chunks, queued before, come first
+        self._chunk.connect(self._on_chunk, Qt.ConnectionType.QueuedConnection)
+        self._ended.connect(self._on_ended, Qt.ConnectionType.QueuedConnection)
 
     @property
     def busy(self) -> bool:
@@ -88,28 +101,44 @@ class ActionRunner(QObject):
 
     def stop_all(self) -> None:
         for run in self.runs:
-            if run.worker is not None:
-                run.worker.quit()
+            self._stop(run)
+
+    def close(self) -> None:
+        """Stop every action and stop listening to the engine (the page is going away)."""
+        self.stop_all()
+        if self._on_engine in self._engine.listeners:
+            self._engine.listeners.remove(self._on_engine)
+
+    def _stop(self, run: ActionRun) -> None:
+        if not run.stopping:
+            run.stopping = True
+            self._engine.call(self._service, "stop", run.key, lane="")
 
     def _launch(self, run: ActionRun, rules: list[str]) -> None:
         self._seed += 1
-        messages = action_messages(run.action, run.target.text, seed=self._seed, rules=rules)
-        llm = self._llm()
-
-        def factory(should_stop: Callable[[], bool]) -> Iterator[object]:
-            for piece in llm.stream(messages, should_stop=should_stop):
-                if isinstance(piece, str):
-                    yield piece
-
+        run.key = uuid.uuid4().hex
         self.runs.append(run)
-        run.worker = run_generator(
-            factory,
-            lambda chunk: self._on_chunk(run, str(chunk)),
-            lambda _value: self._finish(run, ""),
-            lambda message: self._finish(run, message),
+        future = self._engine.call(
+            self._service, "run_action", run.key, run.action, run.target.text, rules, self._seed
         )
+        future.add_done_callback(functools.partial(self._call_done, run.key))
 
-    def _on_chunk(self, run: ActionRun, chunk: str) -> None:
+    def _call_done(self, key: str, future: Future) -> None:  # any thread
+        self._ended.emit(key, _error_of(future))
+
+    def _run(self, key: str) -> ActionRun | None:
+        return next((run for run in self.runs if run.key == key), None)
+
+    def _on_engine(self, kind: str, payload: object) -> None:  # any thread
+        if kind == self._service:
+            key, chunk = cast(tuple[str, str], payload)
+            self._chunk.emit(key, chunk)
+
+    @Slot(str, str)
+    def _on_chunk(self, key: str, chunk: str) -> None:
+        run = self._run(key)
+        if run is None:
+            return
         run.buffer.append(chunk)
         if run.mode != "suggest" or run.sid is None:
             return
@@ -117,12 +146,16 @@ class ActionRunner(QObject):
             status = self.doc.stream_suggestion(run.sid, chunk)
         except CollabError:
             status = "rejected"
-        if status in ("accepted", "rejected") and run.worker is not None:
-            run.worker.quit()  # the user already decided; stop spending tokens
+        if status in ("accepted", "rejected"):
+            self._stop(run)  # the user already decided; stop spending tokens
+
+    @Slot(str, str)
+    def _on_ended(self, key: str, error: str) -> None:
+        run = self._run(key)
+        if run is not None:
+            self._finish(run, error)
 
     def _finish(self, run: ActionRun, error: str) -> None:
-        if run not in self.runs:
-            return
         self.runs.remove(run)
         text = "".join(run.buffer)
         try:
@@ -157,3 +190,10 @@ class ActionRunner(QObject):
         if not run.unchanged:
             self.doc.agent_edit(AGENT, target.start, target.end, text, base_version=target.version,
                                 expected=target.text, description=f"{run.action} {target.label}")  # fmt: skip
+
+
+def _error_of(future: Future) -> str:
+    if future.cancelled():
+        return "the action was cancelled"
+    exc = future.exception()
+    return "" if exc is None else f"{type(exc).__name__}: {exc}"
