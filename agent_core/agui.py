@@ -5,7 +5,8 @@ RUN_STARTED and an empty STATE_SNAPSHOT; per step STEP_STARTED / STEP_FINISHED a
 step was — an LLM call's text as TEXT_MESSAGE_START / CONTENT / END, a tool call as
 TOOL_CALL_START / ARGS / END / RESULT, memory as CUSTOM events followed by a STATE_DELTA (the facts
 in view, see `MemoryState`); a chat run's MESSAGES_SNAPSHOT; then RUN_FINISHED (an ambient run
-waiting for a person finishes with an *interrupt* outcome) or RUN_ERROR. `TurnEvents` does the same live, for a chat turn as it streams.
+waiting for a person finishes with an *interrupt* outcome) or RUN_ERROR. `agui_turns.TurnEvents`
+does the same live, for a chat turn as it streams.
 
 Custom events (their `name`, documented here and in the README):
   lab.memory.read   value: {"query", "memories": [{id, content, score, parts}]}
@@ -21,9 +22,7 @@ trace viewer shows: lab.step events exactly, other events as the steps they desc
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -295,143 +294,3 @@ def _foreign_steps(events: list[dict], run_id: str) -> list[Step]:
     for call in calls.values():
         add("tool_call", call["name"], {"arguments": call["arguments"]}, None)
     return steps
-
-
-class TurnEvents:
-    """A chat turn's `AgentEvent`s as live AG-UI events (for `serve-agui`'s SSE stream)."""
-
-    def __init__(self, thread_id: str, run_id: str = "") -> None:
-        self.thread_id, self.run_id = thread_id, run_id or uuid.uuid4().hex
-        self.message_id = f"msg-{uuid.uuid4().hex[:12]}"
-        self._open = False
-
-    def start(self) -> dict:
-        return {"type": "RUN_STARTED", "threadId": self.thread_id, "runId": self.run_id}
-
-    def of(self, kind: str, data: dict) -> list[dict]:
-        if kind == "token":
-            out = (
-                []
-                if self._open
-                else [{"type": "TEXT_MESSAGE_START", "messageId": self.message_id, "role": "assistant"}]
-            )
-            self._open = True
-            return [
-                *out,
-                {"type": "TEXT_MESSAGE_CONTENT", "messageId": self.message_id, "delta": data["text"]},
-            ]
-        if kind == "recalled":
-            return [
-                {
-                    "type": "CUSTOM",
-                    "name": MEMORY_READ,
-                    "value": {"output": {"memories": data.get("memories", [])}},
-                }
-            ]
-        if kind in ("saved", "pending", "memory_note", "notice"):
-            return [{"type": "CUSTOM", "name": MEMORY_WRITE if kind != "notice" else NOTE, "value": data}]
-        if kind == "error":
-            return [*self._close(), {"type": "RUN_ERROR", "message": data.get("message", "")}]
-        if kind == "done":
-            result = data.get("result")
-            if getattr(result, "error", None):
-                return []
-            ids = {"threadId": self.thread_id, "runId": self.run_id}
-            return [*self._close(), {"type": "RUN_FINISHED", **ids, "outcome": {"type": "success"}}]
-        return []
-
-    def _close(self) -> list[dict]:
-        if not self._open:
-            return []
-        self._open = False
-        return [{"type": "TEXT_MESSAGE_END", "messageId": self.message_id}]
-
-
-@dataclass
-class ReplayTurn:
-    """One run of a recording as a chat turn: what the user said and what the agent streamed.
-
-    `items` are (kind, data) pairs the chat page plays in order: "token" {text}, "recalled"
-    {memories, latency_ms}, "saved" {the write's result}, "tool" {id, name, arguments, result},
-    "note" {text}; `error` is set when the run ended in RUN_ERROR.
-    """
-
-    user: str
-    items: list[tuple[str, dict]] = field(default_factory=list)
-    reply: str = ""
-    error: str | None = None
-    run_id: str = ""
-
-
-def _user_text(start: dict, run: list[dict]) -> str:
-    messages = (start.get("input") or {}).get("messages") or start.get("messages") or []
-    said = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"]
-    if said and isinstance(said[-1], str):
-        return said[-1]
-    for e in run:  # our own export: the human_input step's record
-        v = e.get("value") or {}
-        if e["type"] == "CUSTOM" and e.get("name") == STEP and v.get("kind") == "human_input":
-            out, inp = v.get("output"), v.get("input")
-            for x in (out, inp):
-                if isinstance(x, dict) and isinstance(x.get("content") or x.get("text"), str):
-                    return x.get("content") or x.get("text")
-                if isinstance(x, str):
-                    return x
-    roles: dict[str, str] = {}
-    text = ""
-    for e in run:  # a recording that streams the user's message as a text message
-        if e["type"] == "TEXT_MESSAGE_START":
-            roles[e.get("messageId", "")] = e.get("role", "assistant")
-        elif e["type"] == "TEXT_MESSAGE_CONTENT" and roles.get(e.get("messageId", "")) == "user":
-            text += str(e.get("delta", ""))
-    return text
-
-
-def replay_turns(events: list[dict]) -> list[ReplayTurn]:
-    """A recording as chat turns, one per RUN_STARTED … RUN_FINISHED / RUN_ERROR (events before a
-    first RUN_STARTED form a run of their own)."""
-    runs: list[list[dict]] = []
-    for e in events:
-        if e["type"] == "RUN_STARTED" or not runs:
-            runs.append([])
-        runs[-1].append(e)
-    turns = []
-    for run in runs:
-        start = run[0] if run[0]["type"] == "RUN_STARTED" else {}
-        turn = ReplayTurn(user=_user_text(start, run), run_id=str(start.get("runId", "")))
-        roles: dict[str, str] = {}
-        tools: dict[str, dict] = {}
-        for e in run:
-            kind = e["type"]
-            if kind == "TEXT_MESSAGE_START":
-                roles[e.get("messageId", "")] = e.get("role", "assistant")
-            elif kind in ("TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_CHUNK"):
-                if roles.get(e.get("messageId", ""), e.get("role", "assistant")) == "assistant":
-                    delta = str(e.get("delta", ""))
-                    turn.reply += delta
-                    turn.items.append(("token", {"text": delta}))
-            elif kind == "TOOL_CALL_START":
-                tools[e.get("toolCallId", "")] = {
-                    "id": e.get("toolCallId", ""),
-                    "name": e.get("toolCallName", "tool"),
-                    "arguments": "",
-                }
-            elif kind == "TOOL_CALL_ARGS" and e.get("toolCallId", "") in tools:
-                tools[e["toolCallId"]]["arguments"] += str(e.get("delta", ""))
-            elif kind == "TOOL_CALL_RESULT" and e.get("toolCallId", "") in tools:
-                call = tools.pop(e["toolCallId"])
-                if call["name"] != "save_memory":  # shown as the memory write below
-                    turn.items.append(("tool", {**call, "result": e.get("content", "")}))
-            elif kind == "CUSTOM" and e.get("name") == MEMORY_READ:
-                value = e.get("value") or {}
-                out = value.get("output") or {}
-                mems = out.get("memories", []) if isinstance(out, dict) else []
-                turn.items.append(("recalled", {"memories": mems, "latency_ms": 0.0}))
-            elif kind == "CUSTOM" and e.get("name") == MEMORY_WRITE and isinstance(e.get("value"), dict):
-                value = e["value"]
-                if value.get("added") or value.get("superseded") or value.get("updated"):
-                    turn.items.append(("saved", value))
-            elif kind == "RUN_ERROR":
-                turn.error = str(e.get("message") or "the recorded run failed")
-        turns.append(turn)
-    return [t for t in turns if t.user or t.items or t.error]

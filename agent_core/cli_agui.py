@@ -1,8 +1,10 @@
 """`agent-ux-lab agui export|import` and `serve-agui`: the lab's runs as AG-UI event streams.
 
 `serve-agui` is an AG-UI agent endpoint on 127.0.0.1: POST a RunAgentInput (threadId, runId,
-messages) and the reply streams back as Server-Sent Events, memory reads and writes included as
-CUSTOM events, so an AG-UI client (CopilotKit, a designer's prototype) can talk to the lab's agent.
+messages; forwardedProps may name a `profile` and a `memoryMode`) and the turn streams back as
+Server-Sent Events shaped like an export: the state snapshot, text, tool calls, memory reads and
+writes as CUSTOM events each followed by its STATE_DELTA, the MESSAGES_SNAPSHOT, RUN_FINISHED. An
+AG-UI client (CopilotKit, a designer's prototype, the lab's own chat) can talk to the lab's agent.
 """
 
 from __future__ import annotations
@@ -66,10 +68,18 @@ def cmd_agui(args: argparse.Namespace) -> int:
 def make_server(lab, port: int = 0, memory_mode: str | None = None) -> ThreadingHTTPServer:  # noqa: ANN001 - Lab
     """The AG-UI endpoint over a Lab (port 0: a free one); `serve_forever` it on a thread."""
     from agent_core.agent import ChatAgent
-    from agent_core.agui import TurnEvents
+    from agent_core.agui_turns import TurnEvents
+    from memory.pipeline import MEMORY_MODES
 
     threads: dict[str, str] = {}  # AG-UI thread id → the lab's conversation id
     lock = threading.Lock()
+
+    def history(conversation_id: str) -> list[dict]:
+        return [
+            {"id": m.id, "role": m.role, "content": m.content}
+            for m in lab.conversations.messages(conversation_id)
+            if m.role in ("user", "assistant") and m.content
+        ]
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *_: object) -> None:  # quiet: the CLI prints its own line
@@ -82,25 +92,47 @@ def make_server(lab, port: int = 0, memory_mode: str | None = None) -> Threading
             except (ValueError, KeyError, StopIteration, TypeError):
                 self.send_error(400, "expected a RunAgentInput with a user message")
                 return
-            profile = str((body.get("forwardedProps") or {}).get("profile") or lab.settings.profile)
+            props = body.get("forwardedProps") if isinstance(body.get("forwardedProps"), dict) else {}
+            profile = str(props.get("profile") or lab.settings.profile)
+            mode = props.get("memoryMode") if props.get("memoryMode") in MEMORY_MODES else memory_mode
             thread = str(body.get("threadId") or "agui")
             with lock:
                 if thread not in threads:
                     threads[thread] = lab.conversations.create(profile).id
-            live = TurnEvents(thread, str(body.get("runId") or ""))
+            conversation = threads[thread]
+            live = TurnEvents(thread, str(body.get("runId") or ""), lambda: history(conversation))
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("cache-control", "no-cache")
             self.end_headers()
             self._send(live.start())
-            agent = ChatAgent(lab, profile, memory_mode=memory_mode)
-            for ev in agent.run_turn(threads[thread], str(text), stream=True):
-                for out in live.of(ev.kind, ev.data):
-                    self._send(out)
 
-        def _send(self, event: dict) -> None:
-            self.wfile.write(f"data: {json.dumps(event, ensure_ascii=False, default=str)}\n\n".encode())
-            self.wfile.flush()
+            def on_step(event: str, step: object) -> None:  # this turn's steps come on this thread
+                self._send(live.step(event, step))
+
+            lab.step_listeners.append(on_step)
+            try:
+                agent = ChatAgent(lab, profile, memory_mode=mode)
+                turn = agent.run_turn(conversation, str(text), stream=True, should_stop=lambda: self.gone)
+                for ev in turn:
+                    self._send(live.of(ev.kind, ev.data))
+            finally:
+                lab.step_listeners.remove(on_step)
+
+        gone = False
+        """The client hung up (its Stop): the turn stops, its partial reply is kept as stopped."""
+
+        def _send(self, events: list[dict]) -> None:
+            if not events or self.gone:
+                return
+            try:
+                for event in events:
+                    self.wfile.write(
+                        f"data: {json.dumps(event, ensure_ascii=False, default=str)}\n\n".encode()
+                    )
+                self.wfile.flush()
+            except OSError:  # BrokenPipeError, ConnectionResetError
+                self.gone = True
 
     return ThreadingHTTPServer(("127.0.0.1", port), Handler)
 

@@ -120,8 +120,26 @@ def test_serve_agui_streams_a_live_turn(lab) -> None:  # noqa: ANN001
             assert response.headers["content-type"] == "text/event-stream"
             events = agui.read_jsonl(response.read().decode())
         types = _valid(events)
-        assert types[0] == "RUN_STARTED" and types[-1] == "RUN_FINISHED" and "TEXT_MESSAGE_CONTENT" in types
+        assert types[:2] == ["RUN_STARTED", "STATE_SNAPSHOT"]
+        assert types[-2:] == ["MESSAGES_SNAPSHOT", "RUN_FINISHED"]
+        assert {"TEXT_MESSAGE_CONTENT", "TOOL_CALL_START", "TOOL_CALL_RESULT", "STATE_DELTA"} <= set(types)
         assert any(e.get("name") == agui.MEMORY_WRITE for e in events)
+        # the state, as a client applying the deltas holds it, is the fact saved on the hot path
+        state = events[1]["snapshot"]
+        for e in events:
+            if e["type"] == "STATE_DELTA":
+                state = _apply(state, e["delta"])
+        assert list(state["memory"]["facts"].values()) == ["Lives in Oslo"]
+        (msgs,) = [e["messages"] for e in events if e["type"] == "MESSAGES_SNAPSHOT"]
+        assert [m["role"] for m in msgs] == ["user", "assistant"] and msgs[0]["content"] == "I live in Oslo."
+        reply = "".join(e["delta"] for e in events if e["type"] == "TEXT_MESSAGE_CONTENT")
+        assert msgs[1]["content"] == reply
+        # every text message and tool call is closed, and no tool call opens inside a message
+        open_text = False
+        for e in events:
+            assert not (open_text and e["type"] == "TOOL_CALL_START"), "a tool call inside a text message"
+            open_text = {"TEXT_MESSAGE_START": True, "TEXT_MESSAGE_END": False}.get(e["type"], open_text)
+        assert not open_text
         assert httpx.post(url, json={"messages": []}, timeout=10).status_code == 400
     finally:
         server.shutdown()
