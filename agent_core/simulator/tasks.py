@@ -14,7 +14,7 @@ TASK_MODULES = (
     "agent_core.architectures",  # plan, critique
     "agent_core.sheet.sim_task",  # sheet_cell, plan_columns
     "agent_core.collab.agent_tasks",  # collab_action
-    "agent_core.genui_sim",  # genui + component tool rules
+    "agent_core.genui.sim",  # genui + component tool rules
     "agent_core.ambient.sim_tasks",  # triage, schedule, research
 )
 _loaded = False

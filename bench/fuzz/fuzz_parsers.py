@@ -27,6 +27,7 @@ import openai  # noqa: E402, F401
 import sqlmodel  # noqa: E402, F401
 
 with atheris.instrument_imports():
+    from agent_core.genui.sanitizer import sanitize_html
     from agent_core.llm import LLMError, ToolCall
     from agent_core.memlab.importers import DatasetFormatError, load_locomo, load_longmemeval
     from agent_core.settings import Settings
@@ -34,7 +35,6 @@ with atheris.instrument_imports():
     from agent_core.sheet.spec import parse_spec
     from memory.prompts import MemoryLLMError, clean_fact, parse_json_object
     from memory.transfer import ImportFileError, _check
-    from ui_patterns.genui.sanitizer import sanitize_html
 
 
 def _json(data: bytes) -> object:

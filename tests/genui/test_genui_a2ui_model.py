@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from ui_patterns.genui import samples
-from ui_patterns.genui.a2ui import (
+from agent_core.genui.a2ui import (
     A2UIProcessor,
     JsonlBuffer,
     action_message,
@@ -16,7 +15,8 @@ from ui_patterns.genui.a2ui import (
     pointer_set,
     resolve,
 )
-from ui_patterns.genui.a2ui_catalog import CATALOG_ID, catalog, supported, tool_definition
+from agent_core.genui.a2ui_catalog import CATALOG_ID, catalog, supported, tool_definition
+from ui_patterns.genui import samples
 
 
 def test_json_pointer_reads_writes_and_removes() -> None:

@@ -7,9 +7,9 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 
+from agent_core.genui.a2ui_catalog import CATALOG_ID
 from tests.genui.test_genui_designer_pass import ask, page  # noqa: F401 - the page fixture
 from ui_patterns.genui import samples
-from ui_patterns.genui.a2ui_catalog import CATALOG_ID
 from ui_patterns.genui.a2ui_host import A2UICallView, A2UISession
 from ui_patterns.genui.a2ui_view import SurfaceView
 from ui_patterns.genui.cards import PlaceCard

@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit, QToolButton, QWidget
 
+from agent_core.genui.schemas import REGISTRY
 from ui_patterns.genui import samples
 from ui_patterns.genui.chart import ChartCanvas, nice_ticks
 from ui_patterns.genui.components import COMPONENTS, ComponentState, FallbackCard, create_component
 from ui_patterns.genui.host import ComponentHost, format_elapsed
-from ui_patterns.genui.schemas import REGISTRY
 
 Text = Callable[[QWidget], str]
 

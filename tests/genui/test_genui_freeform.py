@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
+from agent_core.genui.sanitizer import ALLOWED_TAGS
 from ui_patterns.genui import samples
 from ui_patterns.genui.freeform import FreeformView, SideBySide, render_freeform_html, sanitize_html
-from ui_patterns.genui.sanitizer import ALLOWED_TAGS
 
 ATTACKS = [
     "<script>alert(1)</script>",

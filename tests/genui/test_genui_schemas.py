@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from agent_core.genui.partial_json import parse_partial_json
+from agent_core.genui.schemas import REGISTRY, get_spec, tool_definitions, validate
 from ui_patterns.genui import samples
-from ui_patterns.genui.partial_json import parse_partial_json
-from ui_patterns.genui.schemas import REGISTRY, get_spec, tool_definitions, validate
 
 TOOLS = ["show_weather", "show_place", "show_comparison", "show_chart", "ask_form", "confirm_action"]
 

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from agent_core.genui.sanitizer import sanitize_html
 from agent_core.llm import LLMError, ToolCall
 from agent_core.memlab.importers import DatasetFormatError, load_locomo, load_longmemeval
 from agent_core.settings import ProviderSettings, Settings
@@ -28,7 +29,6 @@ from agent_core.sheet.spec import parse_spec
 from agent_core.simulator import SimConfig
 from memory.prompts import MemoryLLMError, clean_fact, parse_json_object
 from memory.transfer import FORMAT, ImportFileError, import_profile
-from ui_patterns.genui.sanitizer import sanitize_html
 
 settings.register_profile("ci", max_examples=60, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(

@@ -12,14 +12,14 @@ import json
 import jsonschema
 import pytest
 
-from agent_core.genui_sim import (
+from agent_core.genui.a2ui import A2UIProcessor, action_message
+from agent_core.genui.sim import (
     A2UI_CATALOG_ID,
     a2ui_booked,
     a2ui_booking,
     a2ui_jsonl,
     place_args,
 )
-from ui_patterns.genui.a2ui import A2UIProcessor, action_message
 
 _SURFACE = {"surfaceId": {"type": "string"}}
 _VERSION = {"version": {"enum": ["v0.9", "v0.9.1"]}}

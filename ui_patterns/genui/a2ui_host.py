@@ -13,11 +13,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
+from agent_core.genui.a2ui import A2UIError, A2UIProcessor, JsonlBuffer
+from agent_core.genui.a2ui_catalog import A2UI_TOOL
+from agent_core.genui.partial_json import parse_partial_json
+
 from . import _style
-from .a2ui import A2UIError, A2UIProcessor, JsonlBuffer
-from .a2ui_catalog import A2UI_TOOL
 from .a2ui_view import SurfaceView
-from .partial_json import parse_partial_json
 
 
 class A2UISession(QObject):

@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.genui.a2ui import Surface, action_message, check_errors, join_pointer, resolve
+from agent_core.genui.a2ui_catalog import PREDEFINED
+
 from . import _style
-from .a2ui import Surface, action_message, check_errors, join_pointer, resolve
-from .a2ui_catalog import PREDEFINED
 from .bubble import markdown_document
 from .cards import _hline, fmt_number
 from .components import create_component

@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QVBoxLayout, QWidget
 
+from agent_core.genui.schemas import validate
+
 from . import _style
-from .schemas import validate
 
 
 class ComponentState(StrEnum):

@@ -14,10 +14,11 @@ from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
+from agent_core.genui.sanitizer import sanitize_html
+
 from . import _style
 from .cards import fmt_number
 from .host import ComponentHost
-from .sanitizer import sanitize_html
 
 __all__ = ["FreeformView", "SideBySide", "render_freeform_html", "sanitize_html"]
 

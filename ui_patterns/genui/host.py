@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.genui.partial_json import parse_partial_json
+
 from . import _style
 from .base import TERMINAL_STATES, ComponentState, ToolComponent
 from .cards import FallbackCard
 from .components import create_component
 from .flow import FlowLayout
-from .partial_json import parse_partial_json
 
 CHIP_TEXT = {
     ComponentState.STREAMING: "streaming",

@@ -26,18 +26,18 @@ from PySide6.QtWidgets import (
 )
 
 from agent_core.agent import AgentEvent
-from agent_core.genui_sim import a2ui_action_message, answer_message
+from agent_core.genui.a2ui_catalog import A2UI_TOOL
+from agent_core.genui.run import ToolCallEvent, run_genui_turn
+from agent_core.genui.sim import a2ui_action_message, answer_message
 from ui_patterns.common import GeneratorWorker, LabContext, PatternPage, run_generator
 
 from . import _style
-from .a2ui_catalog import A2UI_TOOL
 from .a2ui_host import A2UICallView, A2UISession
 from .base import ComponentState
 from .bubble import MessageBubble
 from .flow import FlowLayout
 from .freeform import SideBySide, render_freeform_html
 from .interactive import InteractiveComponent
-from .run import ToolCallEvent, run_genui_turn
 
 EXAMPLES = (
     "What's the weather in Lisbon?",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent_core.genui_sim import a2ui_booking, a2ui_jsonl, place_args
+from agent_core.genui.sim import a2ui_booking, a2ui_jsonl, place_args
 
 WEATHER: dict[str, Any] = {
     "location": "Lisbon",

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent_core.genui_sim import A2UI_CATALOG_ID as CATALOG_ID
-from agent_core.genui_sim import A2UI_TOOL
-
 from .schemas import REGISTRY
+from .sim import A2UI_CATALOG_ID as CATALOG_ID
+from .sim import A2UI_TOOL
 
 __all__ = ["A2UI_TOOL", "CATALOG_ID", "PREDEFINED", "STANDARD", "catalog", "supported", "tool_definition"]
 

@@ -1,7 +1,7 @@
 """Running a generative-UI chat turn: the component tools, the agent, and the event stream a page renders.
 
-Qt-free (it runs on a worker thread). The tools are built here from the component schemas and handed to
-`ChatAgent`, because `agent_core` must not import `ui_patterns`. Tool calls are read from the recorded
+Qt-free: it runs in the agent engine (`service.py`). The tools are built here from the component schemas
+and handed to `ChatAgent`; each only acknowledges, the page renders. Tool calls are read from the recorded
 `llm_call` step, raw arguments text included, so even malformed JSON reaches the view (as an error card)
 instead of only failing the run. An interactive component pauses the run: the loop stops after its tool
 returns, and the user's answer goes back to the agent as a follow-up turn.
@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from agent_core.agent import ChatAgent
-from agent_core.genui_sim import GENUI_INSTRUCTIONS
 from agent_core.lab import Lab
 from agent_core.runs import Step
 from agent_core.tools import Tool, ToolRegistry
@@ -23,6 +22,7 @@ from agent_core.tools import Tool, ToolRegistry
 from . import a2ui_catalog
 from .a2ui_catalog import A2UI_TOOL
 from .schemas import REGISTRY, tool_definitions
+from .sim import GENUI_INSTRUCTIONS
 
 CHUNK = 24  # characters of arguments text per streamed piece
 
