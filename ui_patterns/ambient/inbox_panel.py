@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QStackedWidget, QVBoxLayout, QWidget
 
 from agent_core.ambient import InboxItem
@@ -44,6 +53,7 @@ class InboxModel(QAbstractListModel):
         self._items: list[InboxItem] = []
         self._icons = {k: kind_icon(k) for k in KIND_STYLE}
         self.now: datetime | None = None
+        self._row_height = 2 * QFontMetrics(QFont()).lineSpacing() + 8
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
@@ -65,6 +75,8 @@ class InboxModel(QAbstractListModel):
             at = stored(it.created_at)
             prio = PRIORITY.get(it.priority, it.priority)
             return f"{it.title}\n{it.kind} from {it.agent}, {prio} priority, {human_time(at, self.now)} ({iso(at)})"
+        if role == Qt.ItemDataRole.SizeHintRole:  # as wide as the view: the title elides, no scrolling
+            return QSize(1, self._row_height)
         if role == ItemRole:
             return it
         return None
@@ -99,7 +111,9 @@ class InboxPanel(QWidget):
         self.model = InboxModel(self)
         self.view = QListView()
         self.view.setModel(self.model)
-        self.view.setWordWrap(True)
+        self.view.setWordWrap(False)  # two lines a row, the title elided: more rows fit at 1024×640
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setAlternatingRowColors(True)
         self.view.setSpacing(1)
         self.view.setUniformItemSizes(True)

@@ -1,6 +1,7 @@
 """Screenshots of the ambient page: the inbox with a review open, and the timeline with a fork.
 
-Usage: `QT_QPA_PLATFORM=offscreen python -m ui_patterns.ambient.screenshots OUT_DIR`
+Usage: `QT_QPA_PLATFORM=offscreen python -m ui_patterns.ambient.screenshots OUT_DIR` (at 1360×820,
+and at 830×560, the page's share of a 1024×640 window, as `*_1024.png`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _settle(app: QApplication, page: AmbientPage, seconds: float = 30.0) -> None
                 return
 
 
-def main(out_dir: str) -> None:
+def main(out_dir: str, width: int = 1360, height: int = 820, suffix: str = "") -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     lab = Lab(Path(tempfile.mkdtemp()), Settings(embedder="hash-256", sim=SimConfig.instant()))
     lab.warm_up()
@@ -41,7 +42,7 @@ def main(out_dir: str) -> None:
     emails = {e.id: e for e in EmailSource().events()}
     picks = [emails[k] for k in ("e001", "e011", "e019", "e032", "e040", "e050", "e058")]
     page = AmbientPage(ctx, events=[])
-    page.resize(1360, 820)
+    page.resize(width, height)
     page.show()
     for e in [*picks, CalendarSource().events()[0]]:
         page.controller.deliver(e)
@@ -53,7 +54,7 @@ def main(out_dir: str) -> None:
     app.processEvents()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    page.grab().save(str(out / "ambient_inbox.png"))
+    page.grab().save(str(out / f"ambient_inbox{suffix}.png"))
     note = next(i for i in page.controller.items() if i.event_id == "e001")
     hub = page.controller.hub
     mem = next(s for s in hub.runs() if s.id == note.run_id)
@@ -64,11 +65,13 @@ def main(out_dir: str) -> None:
     page.show_run_now(fork)
     page.timeline.steps.selectRow(2)
     app.processEvents()
-    page.grab().save(str(out / "ambient_timeline.png"))
+    page.grab().save(str(out / f"ambient_timeline{suffix}.png"))
     page.shutdown()
     ctx.close()
     lab.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "assets/screenshots")
+    target = sys.argv[1] if len(sys.argv) > 1 else "assets/screenshots"
+    main(target)
+    main(target, 830, 560, "_1024")  # the page's share of a 1024×640 window
