@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from agent_core.collab.actions import split_sections
@@ -32,8 +33,8 @@ def make_page(request, qtbot: QtBot, tmp_path: Path) -> Iterator[MakePage]:  # n
         lab.warm_up()
         ctx = LabContext(lab)
         assert isinstance(ctx.engine, ProcessEngine if request.param == "process" else LocalEngine)
-        if request.param == "process":
-            lab.llm.stream = _refuse  # type: ignore[method-assign]
+        if request.param == "process":  # the model, memory writes and commits: never here
+            lab.llm.stream = lab.writer.write = lab.procedural.commit = _refuse  # type: ignore[method-assign]
         page = CollabPage(ctx)
         qtbot.addWidget(page)
         page.resize(1200, 800)
@@ -49,7 +50,7 @@ def make_page(request, qtbot: QtBot, tmp_path: Path) -> Iterator[MakePage]:  # n
 
 
 def _refuse(*_args: object, **_kwargs: object) -> Iterator[str]:
-    raise AssertionError("the model was called in the GUI process")
+    raise AssertionError("agent work ran in the GUI process")
 
 
 def _wait_idle(qtbot: QtBot, page: CollabPage, timeout: int = 20_000) -> None:
@@ -113,3 +114,19 @@ def test_a_model_error_is_shown_and_offers_nothing(qtbot: QtBot, make_page: Make
     _wait_idle(qtbot, page)
     assert "LLMError" in page.status.text() and run.target.label in page.status.text()
     assert not page.doc.suggestions(open_only=True) and not page.suggestions.cards()
+
+
+def test_reviews_teach_rules_and_facts_stored_by_the_engine(qtbot: QtBot, make_page: MakePage) -> None:
+    page = make_page()
+    page.editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(page.editor, "Ok guys, we asked Marisol, then Marisol said yes; later Marisol left.")
+    runs = [page.run_action("fix_tone", page.section_target(i)) for i in (0, 2)]
+    _wait_idle(qtbot, page)
+    for run in runs:
+        page.accept(run.sid)
+    qtbot.waitUntil(lambda: page.learner.committed is not None, timeout=20_000)
+    lab, profile = page.ctx.lab, page.ctx.profile
+    text = lab.procedural.current(profile, "writer").text
+    assert "Prefer a formal tone." in text and all(run.sid in text for run in runs)
+    qtbot.waitUntil(lambda: any("Marisol" in m.content for m in lab.store.list(profile)), timeout=20_000)
+    assert not any("failed" in t for t in page.learner.fact_texts)

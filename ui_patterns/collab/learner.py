@@ -1,40 +1,37 @@
-"""Learner: turns the user's reviews into the writer agent's memory, off the GUI thread.
+"""Learner: turns the user's reviews into the writer agent's memory, in the agent engine.
 
 Style rules (from accepted/rejected suggestions) become a new version of the writer's procedural
 instructions, each rule naming the suggestions that taught it; recurring names in the text become
-semantic facts. Writes happen only when something changed, so reviewing never floods memory.
+semantic facts. Writes happen only when something changed, so reviewing never floods memory. The
+engine's `CollabService` stores them (fact writes ask the model and embed), in order, on one lane.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from agent_core.collab import CollabDocument, Suggestion
 from agent_core.collab.learning import StyleRule, derive_facts, derive_style_rules
-from memory.prompts import clean_fact
 from ui_patterns.collab.runner import AGENT
-from ui_patterns.common import LabContext, run_call
-
-RULES_HEADING = "## Style rules learned from your reviews"
-
-
-def instructions_with_rules(base: str, rules: list[StyleRule]) -> str:
-    """``base`` with its learned-rules block replaced by ``rules`` (each citing its teachers)."""
-    base = base.split(f"\n\n{RULES_HEADING}", 1)[0].rstrip()
-    if not rules:
-        return base
-    lines = [f"- {rule.text} (taught by {', '.join(rule.taught_by)})" for rule in rules]
-    return f"{base}\n\n{RULES_HEADING}\n" + "\n".join(lines)
+from ui_patterns.common import LabContext
 
 
 class Learner(QObject):
     changed = Signal()
+    _committed = Signal(str)
+    _failed = Signal(str)
 
     def __init__(self, ctx: LabContext, parent: QObject | None = None, *, min_evidence: int = 2) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._service = f"collab-learn-{id(self):x}"
+        ctx.engine.open(self._service, "agent_core.collab.service:collab_service", self._service)
+        self._committed.connect(self._on_committed, Qt.ConnectionType.QueuedConnection)
+        self._failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self.min_evidence = min_evidence
         self.reviewed: dict[str, Suggestion] = {}
         self.rules: list[StyleRule] = []
@@ -68,36 +65,36 @@ class Learner(QObject):
         self.changed.emit()
 
     def _commit_rules(self, rules: list[StyleRule]) -> None:
-        lab, profile = self.ctx.lab, self.ctx.profile
         teachers = sorted({sid for rule in rules for sid in rule.taught_by})
         reason = (
             f"style rules learned from reviewing {', '.join(teachers)}"
             if teachers
             else "style rules withdrawn"
         )
-
-        def commit() -> str:
-            text = instructions_with_rules(lab.procedural.current(profile, AGENT).text, rules)
-            lab.procedural.commit(profile, AGENT, text, reason=reason, author="collab")
-            return text
-
-        run_call(commit, self._on_committed, self._on_failed)
+        self._call("commit_rules", self.ctx.profile, AGENT, rules, reason, then=self._committed.emit)
 
     def _write_facts(self, texts: list[str]) -> None:
-        lab, profile = self.ctx.lab, self.ctx.profile
-        facts = [
-            clean_fact({"content": t, "slot": "note", "importance": 0.6, "confidence": 0.8}) for t in texts
-        ]
-        run_call(
-            lambda: lab.writer.write(profile, [f for f in facts if f], mode="background"),
-            None,
-            self._on_failed,
-        )
+        self._call("write_facts", self.ctx.profile, texts)
 
-    def _on_committed(self, text: object) -> None:
-        self.committed = str(text)
+    def _call(self, method: str, *args: object, then: Callable[[str], None] | None = None) -> None:
+        """One call on the learner's lane (commits land in the order made); failures are shown."""
+        future = self.ctx.engine.call(self._service, method, *args, lane=self._service)
+
+        def done(f: Future) -> None:  # any thread: the signals queue to the GUI thread
+            exc = None if f.cancelled() else f.exception()
+            if f.cancelled() or exc is not None:
+                self._failed.emit("cancelled" if exc is None else f"{type(exc).__name__}: {exc}")
+            elif then is not None:
+                then(str(f.result()))
+
+        future.add_done_callback(done)
+
+    @Slot(str)
+    def _on_committed(self, text: str) -> None:
+        self.committed = text
         self.changed.emit()
 
+    @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.fact_texts = [*self.fact_texts, f"(memory write failed: {message})"]
         self.changed.emit()

@@ -1,6 +1,6 @@
 """One agent action on the document: a leased range, a streamed model call in the agent engine, then a suggestion.
 
-The model streams in the engine's `ActionService` (in the desktop app, in the engine's child process,
+The model streams in the engine's `CollabService` (in the desktop app, in the engine's child process,
 so it never competes with the GUI thread for the GIL); each chunk reaches the GUI thread as a queued
 signal and is appended with `stream_suggestion`, so the user's keystrokes (applied on the GUI thread
 too) interleave freely and none is lost. In direct mode the finished text is applied with
@@ -63,7 +63,7 @@ class ActionRunner(QObject):
         self._seed = 0
         self._service = f"collab-{id(self):x}"
         self._engine = engine
-        engine.open(self._service, "agent_core.collab.service:action_service", self._service)
+        engine.open(self._service, "agent_core.collab.service:collab_service", self._service)
         engine.listeners.append(self._on_engine)
         # queued even when a call ends at once on this thread: its chunks, queued before, come first
         self._chunk.connect(self._on_chunk, Qt.ConnectionType.QueuedConnection)
