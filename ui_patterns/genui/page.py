@@ -3,13 +3,13 @@
 Each component tool call becomes a `SideBySide` (predefined widget + sanitized free-form HTML) whose
 visible side follows the "Predefined | Free-form | Side by side" switch. Interactive components pause
 the run; the composer stays locked until the card is answered (or skipped), then the answer goes back
-as a turn and shows in the stream in words, its JSON in a tooltip.
+as a turn and shows in the stream in words, its JSON in a tooltip. Turns run in the agent engine
+(`GenUIRunner`); the GUI thread only renders their events.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Slot
 from PySide6.QtWidgets import (
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from agent_core.agent import AgentEvent
 from agent_core.genui.a2ui_catalog import A2UI_TOOL
-from agent_core.genui.run import ToolCallEvent, run_genui_turn
+from agent_core.genui.run import ToolCallEvent
 from agent_core.genui.sim import a2ui_action_message, answer_message
-from ui_patterns.common import GeneratorWorker, LabContext, PatternPage, run_generator
+from ui_patterns.common import LabContext, PatternPage
 
 from . import _style
 from .a2ui_host import A2UICallView, A2UISession
@@ -38,6 +38,7 @@ from .bubble import MessageBubble
 from .flow import FlowLayout
 from .freeform import SideBySide, render_freeform_html
 from .interactive import InteractiveComponent
+from .runner import GenUIRunner
 
 EXAMPLES = (
     "What's the weather in Lisbon?",
@@ -80,7 +81,9 @@ class GenUIPage(PatternPage):
         self.memory_mode: str | None = None  # None: the lab's setting
         self.chunk_delay = 0.02  # seconds between replayed argument pieces, so props visibly stream
         self.conversation_id: str | None = None
-        self._worker: GeneratorWorker | None = None
+        self.runner = GenUIRunner(ctx, self)  # the turns run in the agent engine
+        self.runner.event.connect(self._on_event)
+        self.runner.ended.connect(self._on_ended)
         self._calls: dict[int, SideBySide | A2UICallView] = {}
         self._all_calls: list[SideBySide] = []
         self._a2ui_calls: list[A2UICallView] = []
@@ -182,7 +185,7 @@ class GenUIPage(PatternPage):
     # -- public API ---------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._worker is not None
+        return self.runner.running
 
     def calls(self) -> list[SideBySide]:
         """Every component shown so far, oldest first."""
@@ -236,31 +239,25 @@ class GenUIPage(PatternPage):
         """0 = predefined, 1 = free-form, 2 = side by side."""
         self._mode_buttons.button(index).setChecked(True)
 
+    def stop(self) -> None:
+        """Stop the running turn at its next event; what streamed so far stays."""
+        self.runner.stop()
+
     def shutdown(self) -> None:
-        if self._worker is not None:
-            self._worker.quit()
+        self.runner.close()
 
     # -- the run ------------------------------------------------------------------------------
     def _start(self, text: str) -> None:
         lab = self.ctx.lab
         if self.conversation_id is None:
             self.conversation_id = lab.conversations.create(self.ctx.profile, "Generative UI").id
-        conversation_id, profile, mode, delay = (
-            self.conversation_id,
-            self.ctx.profile,
-            self.memory_mode,
-            self.chunk_delay,
-        )
         self._calls, self._reply = {}, None
-
-        def factory(should_stop: Callable[[], bool]) -> object:
-            return run_genui_turn(
-                lab, profile, conversation_id, text, should_stop, memory_mode=mode, chunk_delay=delay
-            )
-
-        self._worker = run_generator(factory, self._on_event, self._on_returned, self._on_failed)
+        self.runner.start(
+            self.conversation_id, text, memory_mode=self.memory_mode, chunk_delay=self.chunk_delay
+        )
         self._refresh_composer()
 
+    @Slot(object)
     def _on_event(self, event: object) -> None:
         if isinstance(event, ToolCallEvent):
             call = self._calls.get(event.index)
@@ -287,17 +284,11 @@ class GenUIPage(PatternPage):
                     self._add(MessageBubble(result.reply, "agent"))
             self._scroll_to_end()
 
-    @Slot(object)
-    def _on_returned(self, _value: object) -> None:
-        self._end()
-
     @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._add(MessageBubble(f"⚠ {message}", "error"))
-        self._end()
-
-    def _end(self) -> None:
-        self._worker = None
+    def _on_ended(self, error: str) -> None:
+        """The turn's call returned, or failed (the engine stopped): an error bubble says why."""
+        if error:
+            self._add(MessageBubble(f"⚠ {error}", "error"))
         self._refresh_composer()
         if self._queued:
             self._start(self._queued.pop(0))
