@@ -104,6 +104,8 @@ def run_genui_turn(
             while pending:
                 name, arguments = pending.pop(0)
                 for end in range(CHUNK, len(arguments), CHUNK):
+                    if should_stop():  # stopped: skip to the whole call, so no card keeps streaming
+                        break
                     yield ToolCallEvent(count, name, arguments[:end], False)
                     if chunk_delay:
                         time.sleep(chunk_delay)
