@@ -147,6 +147,37 @@ class ChatAgent:
         ][-20:]
 
     # -- the turn ------------------------------------------------------------------------------
+    def open_turn(
+        self,
+        conversation_id: str,
+        user_text: str,
+        branch_of: str | None = None,
+        existing_user_message: str | None = None,
+        memory_mode: str = "off",
+    ) -> tuple[Message, StepRecorder]:
+        """Persist the user's message (first, so no failure can lose it) and start the turn's run
+        with the message as its human_input step."""
+        convs = self.lab.conversations
+        if existing_user_message:
+            user_msg = convs.get_message(existing_user_message)
+        else:
+            user_msg = convs.add(
+                Message(conversation_id=conversation_id, role="user", content=user_text, branch_of=branch_of)
+            )
+        rec = StepRecorder.start(
+            self.lab.engine,
+            self.lab.step_listeners,
+            kind="chat",
+            agent=self.agent,
+            profile=self.profile,
+            title=user_text[:80],
+            architecture=self.architecture,
+            memory_mode=memory_mode,
+            conversation_id=conversation_id,
+        )
+        rec.record("human_input", "user message", {"text": user_text, "message_id": user_msg.id})
+        return user_msg, rec
+
     def run_turn(
         self,
         conversation_id: str,
@@ -158,36 +189,16 @@ class ChatAgent:
         existing_user_message: str | None = None,
     ) -> Iterator[AgentEvent]:
         """Run one turn. The user's message is persisted first, so no failure can lose it."""
-        # A lone surrogate (a bad paste, $'\ud800' in a shell) breaks SQLite and JSON: make it U+FFFD.
-        user_text = user_text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-        typed, user_text = user_text, scrub(user_text)  # a pasted key is never stored, recalled or sent
+        typed, user_text = clean_user_text(user_text)
         lab, mode = self.lab, UpdateMode(self.memory_mode)
         stream = lab.settings.streaming if stream is None else stream
         t0 = time.perf_counter()
         res = TurnResult()
         convs = lab.conversations
-        if existing_user_message:
-            user_msg = convs.get_message(existing_user_message)
-        else:
-            user_msg = convs.add(
-                Message(conversation_id=conversation_id, role="user", content=user_text, branch_of=branch_of)
-            )
-        res.user_message_id = user_msg.id
         if mode.background:
             lab.background.touch(self.profile)  # the conversation is active: no memory work mid-turn
-        rec = StepRecorder.start(
-            lab.engine,
-            lab.step_listeners,
-            kind="chat",
-            agent=self.agent,
-            profile=self.profile,
-            title=user_text[:80],
-            architecture=self.architecture,
-            memory_mode=mode,
-            conversation_id=conversation_id,
-        )
-        res.run_id = rec.run.id
-        rec.record("human_input", "user message", {"text": user_text, "message_id": user_msg.id})
+        user_msg, rec = self.open_turn(conversation_id, user_text, branch_of, existing_user_message, mode)
+        res.user_message_id, res.run_id = user_msg.id, rec.run.id
         yield AgentEvent("started", {"run_id": rec.run.id, "user_message_id": user_msg.id})
         if user_text != typed:
             yield AgentEvent("notice", {"text": KEY_NOTICE})
@@ -360,6 +371,13 @@ class ChatAgent:
         return result
 
 
+def clean_user_text(text: str) -> tuple[str, str]:
+    """(the text as typed, the text to store and send): a lone surrogate (a bad paste, $'\\ud800' in
+    a shell) breaks SQLite and JSON, so it becomes U+FFFD; a pasted key is never stored or sent."""
+    typed = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return typed, scrub(typed)
+
+
 def _said(episode: Memory) -> str:
     """An earlier turn as quoted data: the user's own words when the episode has them (a small
     model's reply is often noise), with the day it was said."""
@@ -371,8 +389,9 @@ def _said(episode: Memory) -> str:
 class TurnService:
     """Chat turns as an agent-engine service (in the desktop app: in the engine's child process).
 
-    `run_turn` iterates `ChatAgent.run_turn` and sends each event out as `(name, (key, event))`;
-    `stop(key)` (an inline call) makes that turn's `should_stop` true, keeping the partial reply.
+    `run_turn` iterates the chat agent's `run_turn` (`chat_agent`: the lab's, or an AG-UI agent's)
+    and sends each event out as `(name, (key, event))`; `stop(key)` (an inline call) makes that
+    turn's `should_stop` true, keeping the partial reply.
     """
 
     def __init__(self, lab: Lab, emit: Callable[[str, object], None], name: str) -> None:
@@ -382,7 +401,7 @@ class TurnService:
     def run_turn(
         self, key: str, profile: str, memory_mode: str, conversation_id: str, text: str, options: dict
     ) -> None:
-        agent = ChatAgent(self.lab, profile, memory_mode=memory_mode)
+        agent = chat_agent(self.lab, profile, memory_mode)
         try:
             for event in agent.run_turn(
                 conversation_id, text, should_stop=lambda: key in self._stopped, **options
@@ -393,6 +412,15 @@ class TurnService:
 
     def stop(self, key: str) -> None:
         self._stopped.add(key)
+
+
+def chat_agent(lab: Lab, profile: str, memory_mode: str | None = None) -> ChatAgent:
+    """The agent the chat's settings name: the lab's own, or the remote AG-UI agent at `agui_url`."""
+    if lab.settings.agent_source == "agui":
+        from agent_core.agui_agent import AguiAgent
+
+        return AguiAgent(lab, profile, lab.settings.agui_url, memory_mode=memory_mode)
+    return ChatAgent(lab, profile, memory_mode=memory_mode)
 
 
 def turn_service(lab: Lab, emit: Callable[[str, object], None], name: str) -> TurnService:

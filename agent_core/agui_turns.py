@@ -21,6 +21,13 @@ SAVE_MEMORY = "save_memory"
 """The hot-path memory tool: its call is shown as the memory write it made, not as a tool."""
 
 
+def interrupt_prompt(interrupts: list[dict]) -> str:
+    """What the agent asks, in words (each interrupt's message, else its reason)."""
+    return "\n".join(
+        str(i.get("message") or i.get("reason") or "the agent needs your input") for i in interrupts
+    )
+
+
 class TurnEvents:
     """A chat turn as live AG-UI events, shaped like its export: RUN_STARTED and the STATE_SNAPSHOT;
     the reply's text, tool calls (from the run's steps) and lab.memory.* events as they happen, a
@@ -167,7 +174,9 @@ class TurnReader:
             outcome = e.get("outcome") or {}
             if isinstance(outcome, dict) and outcome.get("type") == "interrupt":
                 self.interrupts = [i for i in outcome.get("interrupts") or [] if isinstance(i, dict)]
-                return [("interrupt", {"interrupts": self.interrupts})]
+                return [
+                    ("interrupt", {"interrupts": self.interrupts, "text": interrupt_prompt(self.interrupts)})
+                ]
         return []
 
     def _custom(self, e: dict) -> list[tuple[str, dict]]:
@@ -189,7 +198,7 @@ class ReplayTurn:
 
     `items` are (kind, data) pairs the chat page plays in order: "token" {text}, "recalled"
     {memories, latency_ms}, "saved" {the write's result}, "tool" {id, name, arguments, result},
-    "note" {text}, "interrupt" {interrupts}; `error` is set when the run ended in RUN_ERROR.
+    "note" {text}, "interrupt" {interrupts, text}; `error` is set when the run ended in RUN_ERROR.
     """
 
     user: str

@@ -1,7 +1,7 @@
 """`agent-ux-lab agui export|import` and `serve-agui`: the lab's runs as AG-UI event streams.
 
 `serve-agui` is an AG-UI agent endpoint on 127.0.0.1: POST a RunAgentInput (threadId, runId,
-messages; forwardedProps may name a `profile` and a `memoryMode`) and the turn streams back as
+messages; forwardedProps may name a `profile`, and a `memoryMode` unless --memory-mode pins one) and the turn streams back as
 Server-Sent Events shaped like an export: the state snapshot, text, tool calls, memory reads and
 writes as CUSTOM events each followed by its STATE_DELTA, the MESSAGES_SNAPSHOT, RUN_FINISHED. An
 AG-UI client (CopilotKit, a designer's prototype, the lab's own chat) can talk to the lab's agent.
@@ -94,7 +94,8 @@ def make_server(lab, port: int = 0, memory_mode: str | None = None) -> Threading
                 return
             props = body.get("forwardedProps") if isinstance(body.get("forwardedProps"), dict) else {}
             profile = str(props.get("profile") or lab.settings.profile)
-            mode = props.get("memoryMode") if props.get("memoryMode") in MEMORY_MODES else memory_mode
+            asked = props.get("memoryMode") if props.get("memoryMode") in MEMORY_MODES else None
+            mode = memory_mode or asked  # --memory-mode pins it; else the client's; else settings
             thread = str(body.get("threadId") or "agui")
             with lock:
                 if thread not in threads:

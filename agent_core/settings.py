@@ -15,6 +15,8 @@ from agent_core.simulator.core import SimConfig
 from memory.pipeline import MEMORY_MODES
 
 PROVIDERS = ("sim", "openai", "local")
+AGENT_SOURCES = ("lab", "agui")
+"""Who answers the chat: the lab's own agent (over the provider) or a remote AG-UI agent's URL."""
 ARCHITECTURES = ("tool_loop", "single_call", "plan_and_solve", "reflection")
 """agent_core.architectures' functions, by name (kept here: settings must not import the agent)."""
 SECRET_KEYS = ("api_key",)
@@ -58,6 +60,9 @@ class Settings:
     min_confidence: float = 0.0
     feedback_auto_accept: bool = True  # False: feedback only proposes changes until accepted
     streaming: bool = True
+    agent_source: str = "lab"
+    agui_url: str = ""
+    """The AG-UI endpoint the chat talks to when `agent_source` is "agui" (POST RunAgentInput → SSE)."""
     theme: str = "light"
     profile: str = "default"
     problems: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -67,6 +72,8 @@ class Settings:
         errs = [f"{path}: {_short(value)} {need}" for path, value, need in _broken(self)]
         if self.provider.kind == "openai" and not self.provider.base_url.startswith(("http://", "https://")):
             errs.append("provider.base_url: must start with http:// or https://")
+        if self.agent_source == "agui" and not self.agui_url.startswith(("http://", "https://")):
+            errs.append("agui_url: the AG-UI agent's URL must start with http:// or https://")
         return errs
 
     def to_json(self) -> dict:
@@ -154,6 +161,7 @@ def _rules() -> tuple[Rule, ...]:
         ("memory_mode", *_one_of(MEMORY_MODES)),
         ("architecture", *_one_of(ARCHITECTURES)),
         ("provider.kind", *_one_of(PROVIDERS)),
+        ("agent_source", *_one_of(AGENT_SOURCES)),
         (
             "embedder",
             lambda v: isinstance(v, str) and _EMBEDDER.fullmatch(v) is not None,
