@@ -30,7 +30,7 @@ from agent_core.memlab.sources import KINDS, LABELS, source_problem
 from agent_core.memlab.strategies import PRESETS
 
 DEFAULT_CHECKED = ("off", "semantic", "hot_path", "background", "no_consolidation")
-WIDTH = 232
+WIDTH = 220
 
 
 class RunControls(QWidget):

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,8 +38,9 @@ from ui_patterns.memlab.table_model import ResultsTableModel
 
 CHART_PLACEHOLDER = "The chart appears here when a run finishes."
 ALL_CATEGORIES = "all categories"
-STRATEGY_WIDTH = 108
+STRATEGY_WIDTH = 104
 COLUMN_PADDING = 10
+MIN_PADDING = 7  # a cell draws its text 3-4 px in from each side
 HEADER_PADDING = 10
 """The strategy names' column; longer names elide (the tooltip has them whole)."""
 
@@ -52,6 +53,7 @@ class MemoryLabPage(PatternPage):
         super().__init__(ctx, parent)
         self.runs_dir = Path(ctx.lab.data_dir) / "memlab-runs"
         self.worker: GeneratorWorker | None = None
+        self._fitted_width = -1  # the table width the columns were last fitted to
         self.details: dict[str, Any] = {"questions": {}}
         self.model = ResultsTableModel(self)
         self._build()
@@ -98,13 +100,19 @@ class MemoryLabPage(PatternPage):
         header.setTextElideMode(Qt.TextElideMode.ElideNone)  # eliding would flatten the two lines
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setHighlightSections(False)
-        header.setStyleSheet("QHeaderView::section { padding: 3px 5px; }")  # two-line headers, compact
+        small = QFont(header.font())
+        small.setPointSizeF(small.pointSizeF() - 1)  # nine columns fit beside the settings at 1024
+        header.setFont(small)  # what _fit_table measures; the style sheet draws the same size
+        header.setStyleSheet(  # two-line headers, compact
+            f"QHeaderView::section {{ padding: 3px 3px; font-size: {small.pointSizeF():g}pt; }}"
+        )
         header.setMinimumSectionSize(24)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         rows.setMaximumWidth(STRATEGY_WIDTH)
         rows.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.model.modelReset.connect(self._fit_table)
+        self.table.installEventFilter(self)  # a narrower window tightens the columns
         self.model.dataChanged.connect(self._fit_table)
         lay.addWidget(self.table)
         hint = QLabel(
@@ -129,24 +137,37 @@ class MemoryLabPage(PatternPage):
 
     @Slot()
     def _fit_table(self) -> None:
-        """Columns as wide as their widest line (two-line headers); the table as tall as its rows
-        (the tab scrolls, not the table), with room for a sideways bar when the window is narrow."""
+        """Columns as wide as their widest line (two-line headers), their padding shrunk to fit the
+        table's width when it can; the table as tall as its rows (the tab scrolls, not the table),
+        with room for a sideways bar when even the tightest columns do not fit."""
         table, model = self.table, self.model
         bold = QFont(table.horizontalHeader().font())
         bold.setWeight(QFont.Weight.DemiBold)
         head, cell = QFontMetrics(bold), table.fontMetrics()
+        widths = []
         for column in range(model.columnCount()):
             lines = str(model.headerData(column, Qt.Orientation.Horizontal)).split("\n")
             width = max(head.horizontalAdvance(line) for line in lines)
             for row in range(model.rowCount()):
                 width = max(width, cell.horizontalAdvance(str(model.data(model.index(row, column)))))
-            table.setColumnWidth(column, width + COLUMN_PADDING)
+            widths.append(width)
+        room = table.width() - 2 * table.frameWidth() - table.verticalHeader().width() - sum(widths)
+        padding = max(MIN_PADDING, min(COLUMN_PADDING, room // max(1, len(widths))))
+        self._fitted_width = table.width()  # eventFilter refits when this changes
+        for column, width in enumerate(widths):
+            table.setColumnWidth(column, width + padding)
         table.horizontalHeader().setFixedHeight(2 * head.lineSpacing() + HEADER_PADDING)
         rows = table.verticalHeader().length() or table.verticalHeader().defaultSectionSize()
-        bar = table.horizontalScrollBar().sizeHint().height()
+        bar = 0 if room >= MIN_PADDING * len(widths) else table.horizontalScrollBar().sizeHint().height()
         table.setFixedHeight(
             table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth() + bar
         )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        resized = watched is self.table and event.type() == QEvent.Type.Resize
+        if resized and self.table.width() != self._fitted_width:
+            self._fit_table()
+        return super().eventFilter(watched, event)
 
     def _questions_tab(self) -> QWidget:
         split = QSplitter(Qt.Orientation.Horizontal)
