@@ -1,4 +1,4 @@
-"""Settings: provider, memory, simulator pacing and chaos, applied live through the LabContext.
+"""Settings: the chat's agent, provider, memory, simulator pacing and chaos, applied live through the LabContext.
 
 Edits work on a copy of the settings and are validated on every change (Settings.validate), so
 the user sees what is wrong next to the field before anything reaches the running Lab. An API key
@@ -118,6 +118,20 @@ class SettingsDialog(QDialog):
 
     def _provider_tab(self) -> QWidget:
         page, form = self._form()
+        self.source = QComboBox()
+        self.source.addItem("The lab's agent (the provider below)", "lab")
+        self.source.addItem("An AG-UI agent (its endpoint URL)", "agui")
+        self.agui_url = QLineEdit()
+        self.agui_url.setPlaceholderText("http://127.0.0.1:8766/")
+        form.addRow("Chat agent", self.source)
+        form.addRow("AG-UI URL", self.agui_url)
+        form.addRow(
+            _hint(
+                "An agent served over AG-UI (LangGraph, ADK, Mastra, agent-ux-lab serve-agui) answers the "
+                "Chat page with its own tools and memory; the other pages and the lab's memory keep the "
+                "provider below."
+            )
+        )
         self.kind = QComboBox()
         self.kind.addItem("Simulator (offline)", "sim")
         self.kind.addItem("OpenAI-compatible", "openai")
@@ -194,6 +208,8 @@ class SettingsDialog(QDialog):
 
     # -- model <-> widgets ----------------------------------------------------------------------
     def load(self, s: Settings) -> None:
+        self.source.setCurrentIndex(max(0, self.source.findData(s.agent_source)))
+        self.agui_url.setText(s.agui_url)
         self.kind.setCurrentIndex(max(0, self.kind.findData(s.provider.kind)))
         self.base_url.setText(s.provider.base_url)
         self.model_path.setText(s.provider.model_path)
@@ -215,6 +231,8 @@ class SettingsDialog(QDialog):
     def edited(self) -> Settings:
         """The settings as edited: a copy, so an invalid edit never touches the running Lab."""
         s = copy.deepcopy(self.ctx.lab.settings)
+        s.agent_source = self.source.currentData()
+        s.agui_url = self.agui_url.text().strip()
         p = s.provider
         p.kind = self.kind.currentData()
         p.base_url = self.base_url.text().strip()
@@ -236,9 +254,10 @@ class SettingsDialog(QDialog):
     def validate(self) -> list[str]:
         """Show errors inline; the offending field gets a red border via the `invalid` property."""
         errs = self.edited().validate()
-        self.base_url.setProperty("invalid", any(e.startswith("provider.base_url") for e in errs))
-        self.base_url.style().unpolish(self.base_url)
-        self.base_url.style().polish(self.base_url)
+        for field, name in ((self.base_url, "provider.base_url"), (self.agui_url, "agui_url")):
+            field.setProperty("invalid", any(e.startswith(name) for e in errs))
+            field.style().unpolish(field)
+            field.style().polish(field)
         self.errors.setText("\n".join(errs))
         self.errors.setVisible(bool(errs))
         return errs
@@ -255,6 +274,7 @@ class SettingsDialog(QDialog):
     # -- handlers -------------------------------------------------------------------------------
     @Slot()
     def _on_edited(self) -> None:
+        self.agui_url.setEnabled(self.source.currentData() == "agui")
         kind = self.kind.currentData()
         self.base_url.setEnabled(kind == "openai")
         self.model.setEnabled(kind == "openai")

@@ -1,4 +1,5 @@
-"""The status bar: what the agent is (provider, model, memory mode), whose memory it uses, and health.
+"""The status bar: what the agent is (provider, model, memory mode, an AG-UI agent the chat talks
+to), whose memory it uses, and health.
 
 The stall dot makes GUI-thread blocking visible while designing: if it turns red, something slow
 ran on the GUI thread and belongs on a worker.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QStatusBar, QWidget
@@ -83,7 +85,8 @@ class LabStatusBar(QStatusBar):
         model = s.provider.model
         if s.provider.kind == "local":
             model = Path(s.provider.model_path).stem if s.provider.model_path else "SmolLM2-135M-Instruct"
-        self.provider_label.setText(f"{provider} · {model}")
+        agent = f"chat: AG-UI agent at {urlsplit(s.agui_url).netloc} · " if s.agent_source == "agui" else ""
+        self.provider_label.setText(f"{agent}{provider} · {model}")
         self.mode_label.setText(f"memory: {s.memory_mode}")
         self.memory_label.setText(self.ctx.status)
         self.reload_profiles()

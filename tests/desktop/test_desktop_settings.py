@@ -57,3 +57,17 @@ def test_entered_api_key_is_never_saved(dialog: SettingsDialog, lab) -> None:  #
     assert lab.settings.provider.api_key == SECRET
     on_disk = (lab.data_dir / "settings.json").read_text()
     assert SECRET not in on_disk and 'api_key"' not in json.dumps(json.loads(on_disk)["provider"])
+
+
+def test_an_agui_agent_is_a_chat_source_with_a_checked_url(qtbot, dialog: SettingsDialog, lab, ctx) -> None:  # noqa: ANN001
+    assert dialog.source.currentData() == "lab" and not dialog.agui_url.isEnabled()
+    dialog.source.setCurrentIndex(dialog.source.findData("agui"))
+    assert dialog.agui_url.isEnabled()
+    assert not dialog.apply()  # no URL yet
+    assert "agui_url" in dialog.errors.text() and dialog.agui_url.property("invalid") is True
+    dialog.agui_url.setText("http://127.0.0.1:8766/")
+    with qtbot.waitSignal(ctx.settings_changed):
+        assert dialog.apply()
+    assert (lab.settings.agent_source, lab.settings.agui_url) == ("agui", "http://127.0.0.1:8766/")
+    on_disk = json.loads((lab.data_dir / "settings.json").read_text())
+    assert (on_disk["agent_source"], on_disk["agui_url"]) == ("agui", "http://127.0.0.1:8766/")

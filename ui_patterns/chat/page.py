@@ -2,6 +2,7 @@
 
 The page is wiring: the list model, one Transcript per open conversation (so switching while a reply
 streams corrupts neither), a ChatRunner for the live turn and a queue for messages typed meanwhile.
+The agent is the lab's, or a remote AG-UI agent (Settings → Chat agent): the header says which.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from ui_patterns.chat.transcript import Transcript
 from ui_patterns.chat.turn import MUTED_QSS, TurnWidget
 from ui_patterns.common import LabContext, PatternPage, run_call
 
+PLACEHOLDER = "Message the agent — Enter sends, Shift+Enter for a new line"
+ANSWER = "The agent asked you something: your answer resumes its run — Enter sends"
+
 
 class ChatPage(ReplayMixin, TurnActionsMixin, ConversationsMixin, PatternPage):
     title = "Chat"
@@ -78,7 +82,10 @@ class ChatPage(ReplayMixin, TurnActionsMixin, ConversationsMixin, PatternPage):
         )
         mode_label = QLabel("Memory:", self)
         mode_label.setBuddy(self.memory_mode_combo)
+        self.agent_label = QLabel(self)  # which agent answers: shown for a remote AG-UI agent
+        self.agent_label.setProperty("muted", True)
         header = QHBoxLayout()
+        header.addWidget(self.agent_label)
         header.addStretch(1)
         header.addWidget(self.streaming_toggle)
         header.addSpacing(8)
@@ -113,7 +120,7 @@ class ChatPage(ReplayMixin, TurnActionsMixin, ConversationsMixin, PatternPage):
         self.queue_label.setProperty("muted", True)
         self.queue_label.hide()
         self.input = QPlainTextEdit(self)
-        self.input.setPlaceholderText("Message the agent — Enter sends, Shift+Enter for a new line")
+        self.input.setPlaceholderText(PLACEHOLDER)
         self.input.setMaximumHeight(84)
         self.input.installEventFilter(self)
         self.send_button = QPushButton("Send", self)
@@ -158,6 +165,7 @@ class ChatPage(ReplayMixin, TurnActionsMixin, ConversationsMixin, PatternPage):
         ctx.settings_changed.connect(self._on_settings_changed)
         self.memory_mode_combo.currentTextChanged.connect(self.set_memory_mode)
 
+        self._show_agent()
         first = self.conversations.id_at(0)
         self._show(first)
         self._select(first)
@@ -235,8 +243,21 @@ class ChatPage(ReplayMixin, TurnActionsMixin, ConversationsMixin, PatternPage):
         s.memory_mode = mode
         self.ctx.apply_settings(s)
 
+    def _show_agent(self) -> None:
+        s = self.ctx.lab.settings
+        remote = s.agent_source == "agui"
+        self.agent_label.setText(f"Agent: AG-UI · {s.agui_url}" if remote else "")
+        self.agent_label.setToolTip(
+            "Turns go to this AG-UI endpoint (POST RunAgentInput, events streamed back); its own tools "
+            "and memory answer. The memory mode is forwarded to it. Change it in Settings → Provider."
+            if remote
+            else ""
+        )
+        self.agent_label.setVisible(remote)
+
     @Slot()
     def _on_settings_changed(self) -> None:
+        self._show_agent()
         mode = self.ctx.lab.settings.memory_mode
         if self.memory_mode_combo.currentText() != mode:
             self.memory_mode_combo.blockSignals(True)
@@ -300,6 +321,7 @@ class ChatPage(ReplayMixin, TurnActionsMixin, ConversationsMixin, PatternPage):
         """Branch links, version counts and the list order need the DB: read them off the GUI thread."""
         if result.job_id and result.job_id in self._orphan_jobs:
             self._apply_job(turn, self._orphan_jobs.pop(result.job_id))
+        self.input.setPlaceholderText(ANSWER if turn.status == "waiting" else PLACEHOLDER)
         convs, profile = self.ctx.lab.conversations, self.ctx.profile
         old, turn.regenerated_from = getattr(turn, "regenerated_from", None), None  # type: ignore[attr-defined]
         user_id, reply_id = turn.user_message_id, result.message_id

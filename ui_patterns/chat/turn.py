@@ -32,6 +32,7 @@ ERROR_ICON = Path(__file__).resolve().parents[2] / "assets" / "icons" / "error.s
 ICON_PX = 16
 STOPPED_EMPTY = "stopped before a reply"
 STOPPED_PARTIAL = "stopped — partial reply kept"
+WAITING = "the agent is waiting for your answer — your next message resumes its run"
 HOT_SAVING = "saving to memory (hot path)…"
 NOTHING_FOUND = "the model found nothing to remember"  # memory.consolidation.Extraction.notes
 
@@ -303,6 +304,9 @@ class TurnWidget(QFrame):
             self.steps.set_step(key, saved_title(d), written_lines(d) or ["nothing new to save"])
         elif ev.kind == "notice":
             self.steps.set_step("notice", "⚠ " + d["text"], [])
+        elif ev.kind == "interrupt":  # an AG-UI agent's run paused to ask the user
+            asks = [f"{i.get('reason', 'input')}: {i.get('message') or ''}".strip() for i in d["interrupts"]]
+            self.steps.set_step("interrupt", "⏸ the agent asks for your input", asks)
         elif ev.kind == "memory_note":
             self.steps.set_step("memory_note", "memory · nothing saved on the hot path", [d["text"]])
         elif ev.kind == "pending":
@@ -352,7 +356,8 @@ class TurnWidget(QFrame):
         if status == "error":
             self.show_error(result.error or "the model call failed")
             return
-        self._set_status(status, self._stopped_text() if status == "stopped" else "")
+        said = {"stopped": self._stopped_text(), "waiting": WAITING}.get(status, "")
+        self._set_status(status, said)
         self.footer.setText(
             footer_text(
                 result.latency_ms, result.ttft_ms, self._recall_ms, self._hot_ms, result.memory_latency_ms
