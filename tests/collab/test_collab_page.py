@@ -260,3 +260,22 @@ def test_change_cards_use_the_theme_palette(page, qtbot, theme) -> None:  # noqa
         assert all(b < 90 for b in backgrounds) if theme == "dark" else all(b > 200 for b in backgrounds)
     finally:
         app.setPalette(before)
+
+
+def test_a_streaming_card_grows_in_place_and_is_rebuilt_when_it_settles(page, qtbot, lab) -> None:  # noqa: ANN001
+    """Refreshing ~30 times a second while suggestions stream must not rebuild every card."""
+    from agent_core.simulator import SimConfig
+
+    lab.llm.sim_core.config = SimConfig(ttft_ms=0, tokens_per_s=40)
+    run = page.run_action("rewrite", page.section_target(1))
+    qtbot.waitUntil(lambda: page.doc.suggestion(run.sid).replacement != "", timeout=5_000)
+    page.refresh()
+    card, before = page.suggestions.cards()[run.sid], page.doc.suggestion(run.sid).replacement
+    qtbot.waitUntil(lambda: len(page.doc.suggestion(run.sid).replacement) > len(before) + 5, timeout=5_000)
+    page.refresh()
+    assert page.suggestions.cards()[run.sid] is card and "streaming" in card.header.text()
+    assert page.doc.suggestion(run.sid).replacement[:20] in card.diff.text()
+    assert not card.accept_button.isEnabled()
+    _wait_idle(page, qtbot)
+    settled = page.suggestions.cards()[run.sid]
+    assert settled is not card and "pending" in settled.header.text() and settled.accept_button.isEnabled()
