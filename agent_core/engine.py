@@ -8,11 +8,16 @@ own `Lab` on the same data dir (SQLite in WAL mode takes writers from several pr
 Chroma index process is shared over its socket), so the GUI process only waits on a pipe.
 `LocalEngine` runs the same calls on threads here (tests, CLI, custom indexes).
 
-Both expose named *services* (built in the engine by a "module:function" factory), `call`s that
-return futures, and *lanes*: calls on one lane run in order on one thread (an ambient agent's
+Both expose named *services* (built in the engine by a factory: a module-level function or class
+taking the engine's Lab and an emit function), `call`s that return futures, and *lanes*: calls on one lane run in order on one thread (an ambient agent's
 runs), calls without a lane share a pool (sheet cells), and lane "" runs at once, in the order
 calls were made (quick control calls: pause, start a batch). Events the work raises (memory changes,
 recorded steps, background jobs, service events) reach `listeners` as `(kind, payload)`.
+
+Callers hold a typed `Service` handle, not names: `Service.open(engine, name, TurnService, name)`,
+then `chat.call(TurnService.run_turn, key, …, lane=name)`. The method and factory travel to the
+child by name, but the type checker sees the real ones: a rename or a wrong argument fails
+`./scripts/test`, not a call at run time.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, TypeVarTuple
 
 if TYPE_CHECKING:
     from agent_core.lab import Lab
@@ -42,6 +47,11 @@ MAX_START_FAILURES = 5
 """A child that cannot start this many times in a row is given up on (every call then says why)."""
 
 
+S = TypeVar("S")
+R = TypeVar("R")
+Ts = TypeVarTuple("Ts")
+
+
 class EngineError(RuntimeError):
     """The engine could not run a call (it failed to start or stopped); the message says why."""
 
@@ -53,6 +63,44 @@ class Engine(Protocol):
     def call(self, service: str, method: str, *args: Any, lane: str | None = None) -> Future: ...
     def apply_settings(self, settings: Settings) -> None: ...
     def close(self) -> None: ...
+
+
+def factory_path(factory: Callable[..., object]) -> str:
+    """The "module:name" the engine child imports a factory by (a module-level function or class)."""
+    name = factory.__qualname__
+    if "." in name or "<" in name:
+        raise EngineError(f"a service factory must be a module-level function or class, not {name}")
+    return f"{factory.__module__}:{name}"
+
+
+class Service(Generic[S]):
+    """A typed handle on one service of an engine: its calls name real methods of the factory's
+    result (`svc.call(TurnService.stop, key, lane="")`), so the type checker checks them."""
+
+    def __init__(self, engine: Engine, name: str, opened: Future | None = None) -> None:
+        self.engine, self.name = engine, name
+        self.opened: Future = opened if opened is not None else _done(None)
+
+    @classmethod
+    def open(
+        cls, engine: Engine, name: str, factory: Callable[[Lab, Emit, *Ts], S], *args: *Ts
+    ) -> Service[S]:
+        """Build the service in the engine (queued: calls made meanwhile wait for it)."""
+        return cls(engine, name, engine.open(name, factory_path(factory), *args))
+
+    def call(self, method: Callable[[S, *Ts], R], *args: *Ts, lane: str | None = None) -> Future[R]:
+        return self.engine.call(self.name, method.__name__, *args, lane=lane)
+
+
+def lab_service(engine: Engine) -> Service[Lab]:
+    """The engine's own Lab (every engine has it): `lab_service(e).call(Lab.load_models)`."""
+    return Service(engine, "lab")
+
+
+def _done(value: object) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
 
 
 def _build(lab: Lab, emit: Emit, factory: str, args: tuple) -> object:

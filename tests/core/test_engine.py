@@ -9,13 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.engine import EngineError, LocalEngine, ProcessEngine, make_engine
+from agent_core.engine import (
+    EngineError,
+    LocalEngine,
+    ProcessEngine,
+    Service,
+    factory_path,
+    lab_service,
+    make_engine,
+)
 from agent_core.lab import Lab
 from agent_core.sheet import Column
 from agent_core.sheet.errors import CellRunError
 from agent_core.sheet.llm_runner import EngineCellRunner
 from agent_core.simulator import SimConfig
-from labkit import make_settings, recall_here_what_the_child_wrote, wait_for
+from labkit import EngineProbe, engine_probe, make_settings, recall_here_what_the_child_wrote, wait_for
 from memory.index_process import IndexClient, IndexProcessError
 
 
@@ -181,3 +189,25 @@ def test_runs_left_running_by_a_dead_process_are_marked_interrupted(lab: Lab) ->
     assert load_run(lab.engine, old.id)[0].status == "interrupted"
     assert load_run(lab.engine, live.id)[0].status == "running"
     assert isinstance(load_run(lab.engine, old.id)[0], Run)
+
+
+@pytest.mark.parametrize("where", ["here", "child"])
+def test_a_typed_service_handle_reaches_the_real_methods(where: str, lab: Lab, app_lab: Lab) -> None:
+    engine = LocalEngine(lab) if where == "here" else ProcessEngine(app_lab)
+    try:
+        probe = Service.open(engine, "probe", engine_probe)
+        pid = probe.call(EngineProbe.pid).result(30)
+        assert (pid == os.getpid()) == (where == "here")
+        assert probe.call(EngineProbe.sleep, 0.01, lane="a").result(10) == "slept"
+        with pytest.raises(ValueError, match="on purpose"):
+            probe.call(EngineProbe.fail).result(10)
+        assert lab_service(engine).call(Lab.load_models).result(60)
+    finally:
+        engine.close()
+
+
+def test_a_factory_must_be_importable_by_name() -> None:
+    assert factory_path(engine_probe) == "labkit:engine_probe"
+    assert factory_path(EngineProbe) == "labkit:EngineProbe"
+    with pytest.raises(EngineError, match="module-level"):
+        factory_path(lambda lab, emit: None)
