@@ -13,6 +13,7 @@ mode is forwarded (`forwardedProps.memoryMode`) for an agent that has a use for 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -73,6 +74,16 @@ class _Previous:
             s.commit()
 
 
+def _json_or_text(content: object) -> object:
+    """A tool result's content (a string on the wire) as the JSON it holds, if it is JSON."""
+    if isinstance(content, str):
+        try:
+            return json.loads(content)
+        except json.JSONDecodeError:
+            pass
+    return content
+
+
 class _OpenTools:
     """Tool steps open from TOOL_CALL_START to TOOL_CALL_RESULT, so the turn shows them running."""
 
@@ -89,7 +100,7 @@ class _OpenTools:
             self.start(call)
         step, handle = self._open.pop(call["id"])
         handle.step.input_json = dumps({"arguments": call["arguments"]})  # as they finished streaming
-        handle.output = call.get("result")
+        handle.output = _json_or_text(call.get("result"))
         step.__exit__(None, None, None)
 
     def close(self, why: str) -> list[str]:

@@ -64,7 +64,7 @@ class TurnEvents:
                 {"type": "TEXT_MESSAGE_CONTENT", "messageId": self._message_id, "delta": data["text"]},
             ]
         elif kind == "recalled":
-            value = {"output": {"memories": data.get("memories", [])}}
+            value = {"output": {"memories": data.get("memories", [])}, "latency_ms": data.get("latency_ms")}
             return [{"type": "CUSTOM", "name": MEMORY_READ, "value": value}]
         elif kind in ("saved", "pending", "memory_note", "notice"):
             return [{"type": "CUSTOM", "name": MEMORY_WRITE if kind != "notice" else NOTE, "value": data}]
@@ -186,7 +186,13 @@ class TurnReader:
         if e.get("name") == MEMORY_READ:
             out = value.get("output") or {}
             mems = out.get("memories", []) if isinstance(out, dict) else []
-            return [("recalled", {"memories": mems, "latency_ms": 0.0})]
+            took = value.get("latency_ms")  # ours say; another agent's may not (shown as "–")
+            return [
+                (
+                    "recalled",
+                    {"memories": mems, "latency_ms": took if isinstance(took, int | float) else None},
+                )
+            ]
         if e.get("name") == MEMORY_WRITE and any(value.get(k) for k in ("added", "superseded", "updated")):
             return [("saved", value)]
         return []
@@ -197,7 +203,7 @@ class ReplayTurn:
     """One run of a recording as a chat turn: what the user said and what the agent streamed.
 
     `items` are (kind, data) pairs the chat page plays in order: "token" {text}, "recalled"
-    {memories, latency_ms}, "saved" {the write's result}, "tool" {id, name, arguments, result},
+    {memories, latency_ms (None: not recorded)}, "saved" {the write's result}, "tool" {id, name, arguments, result},
     "note" {text}, "interrupt" {interrupts, text}; `error` is set when the run ended in RUN_ERROR.
     """
 

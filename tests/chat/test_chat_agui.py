@@ -83,7 +83,7 @@ def test_tool_calls_show_and_an_interrupt_waits_for_the_next_message(
     send_and_wait(qtbot, page, "Book a table for 2")
     (turn,) = page.turns()
     titles = _titles(turn)
-    assert "tool find_tables · " in " ".join(titles) and "⏸ the agent asks for your input" in titles
+    assert "tool find_tables · " in " ".join(titles) and "the agent asks: Book the 7pm table?" in titles
     assert turn.status == "waiting" and "waiting for your answer" in turn.status_label.text()
     assert turn.assistant_text() == "I found two tables."
     assert "resumes its run" in page.input.placeholderText()

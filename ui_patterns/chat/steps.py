@@ -19,7 +19,7 @@ def ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} ms"
 
 
-def recalled_title(memories: list[dict], latency_ms: float) -> str:
+def recalled_title(memories: list[dict], latency_ms: float | None) -> str:
     n = len(memories)
     return f"recalled {n} {'memory' if n == 1 else 'memories'} · {ms(latency_ms)}"
 

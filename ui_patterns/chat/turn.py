@@ -292,10 +292,8 @@ class TurnWidget(QFrame):
             self.run_id, self.user_message_id = d["run_id"], d["user_message_id"]
         elif ev.kind == "recalled":
             mems = d.get("memories", [])
-            self._recall_ms = d.get("latency_ms", 0.0)
-            self.steps.set_step(
-                "recalled", recalled_title(mems, d.get("latency_ms", 0.0)), recalled_details(mems)
-            )
+            self._recall_ms = d.get("latency_ms")  # None: a remote agent's recall, not timed here
+            self.steps.set_step("recalled", recalled_title(mems, self._recall_ms), recalled_details(mems))
         elif ev.kind == "saved":
             self._hot_ms += d.get("latency_ms", 0.0)
             # the live row its step opened ("saving to memory…"), else a row of its own
@@ -305,8 +303,8 @@ class TurnWidget(QFrame):
         elif ev.kind == "notice":
             self.steps.set_step("notice", "⚠ " + d["text"], [])
         elif ev.kind == "interrupt":  # an AG-UI agent's run paused to ask the user
-            asks = [f"{i.get('reason', 'input')}: {i.get('message') or ''}".strip() for i in d["interrupts"]]
-            self.steps.set_step("interrupt", "⏸ the agent asks for your input", asks)
+            why = [f"{i.get('reason', 'input')} (interrupt {i.get('id', '?')})" for i in d["interrupts"]]
+            self.steps.set_step("interrupt", f"the agent asks: {d.get('text', '')}", why)
         elif ev.kind == "memory_note":
             self.steps.set_step("memory_note", "memory · nothing saved on the hot path", [d["text"]])
         elif ev.kind == "pending":
