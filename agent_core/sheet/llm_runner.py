@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
+from agent_core.engine import Service
 from agent_core.llm import LLM, LLMError
 from agent_core.runs import Step, StepRecorder
 from agent_core.sheet.errors import CellRunError
@@ -186,22 +187,20 @@ class EngineCellRunner:
     """
 
     def __init__(self, engine: AgentEngine, *, record: bool = True, profile: str | None = None) -> None:
-        self._engine = engine
-        self._service = f"sheet-{id(self):x}"
-        engine.open(self._service, "agent_core.sheet.llm_runner:cell_service", record, profile)
+        self._cells = Service.open(engine, f"sheet-{id(self):x}", cell_service, record, profile)
 
     def set_profile(self, profile: str) -> Future:
         """Switch the profile whose facts cells recall (not waited for: the GUI thread calls it)."""
-        return self._engine.call(self._service, "set_profile", profile, lane="")
+        return self._cells.call(LLMCellRunner.set_profile, profile, lane="")
 
     def start_batch(self, title: str) -> None:
-        self._engine.call(self._service, "start_batch", title, lane="").result()
+        self._cells.call(LLMCellRunner.start_batch, title, lane="").result()
 
     def end_batch(self) -> str | None:
-        return self._engine.call(self._service, "end_batch", lane="").result()
+        return self._cells.call(LLMCellRunner.end_batch, lane="").result()
 
     def __call__(self, prompt: str, column: Column, row_values: dict[str, str]) -> CellResult:
-        return self._engine.call(self._service, "__call__", prompt, column, row_values).result()
+        return self._cells.call(LLMCellRunner.__call__, prompt, column, row_values).result()
 
 
 def plan_columns_with_llm(source: Lab | LLM, request: str, input_columns: Sequence[str]) -> list[Column]:

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
+from typing import TypeVarTuple
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from agent_core.ambient import AmbientAgent, AmbientHub, AskRate, Event, EventStream, InboxItem, ask_rate
-from agent_core.engine import Engine, LocalEngine
+from agent_core.ambient.hub import hub_service
+from agent_core.engine import Engine, LocalEngine, Service
 from agent_core.lab import Lab
 
-HUB_FACTORY = "agent_core.ambient.hub:hub_service"
+Ts = TypeVarTuple("Ts")
+
 UNDO_MS = 5000  # how long an answer waits before its run resumes, so it can be taken back
 
 
@@ -66,13 +70,14 @@ class AmbientController(QObject):
         self._inbox_ping.connect(self._schedule_flush)
         self.hub.inbox.listeners.append(self._on_inbox)
         self._engine.listeners.append(self._on_engine)
-        self._track(self._agents[0], self._engine.open(self._service, HUB_FACTORY, self._service, agents))
+        self._hub = Service.open(self._engine, self._service, hub_service, self._service, agents)
+        self._track(self._agents[0], self._hub.opened)
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, recover: bool = True) -> None:
         self._started = True
         if recover:
-            self._call(self._agents[0], "recover")  # touches every agent: on the first one's lane
+            self._call(self._agents[0], AmbientHub.recover)  # touches every agent: on the first one's lane
         self._tick.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -81,7 +86,7 @@ class AmbientController(QObject):
         for item_id in list(self._held):
             self._commit(item_id)
         if self._started:
-            self._engine.call(self._service, "close", lane="")
+            self._hub.call(AmbientHub.close, lane="")
             deadline = time.monotonic() + timeout_s
             while self.pending() and time.monotonic() < deadline:
                 time.sleep(0.01)
@@ -93,8 +98,8 @@ class AmbientController(QObject):
         if self._own_engine:
             self._engine.close()
 
-    def _call(self, agent: str, method: str, *args: object) -> None:
-        self._track(agent, self._engine.call(self._service, method, *args, lane=agent))
+    def _call(self, agent: str, method: Callable[[AmbientHub, *Ts], object], *args: *Ts) -> None:
+        self._track(agent, self._hub.call(method, *args, lane=agent))
 
     def _track(self, agent: str, future: Future) -> None:
         with self._lock:
@@ -156,7 +161,7 @@ class AmbientController(QObject):
     def deliver(self, event: Event) -> None:
         for agent in self.hub.agents.values():
             if agent.accepts(event):
-                self._call(agent.name, "process", agent.name, event)
+                self._call(agent.name, AmbientHub.process, agent.name, event)
 
     def set_rate(self, events_per_s: float) -> None:
         self.stream.set_rate(events_per_s)
@@ -201,7 +206,7 @@ class AmbientController(QObject):
             return
         timer, item = held
         timer.deleteLater()
-        self._call(item.agent, "continue_run", item.run_id)
+        self._call(item.agent, AmbientHub.continue_run, item.run_id)
         self.answer_committed.emit(item_id)
 
     def mark_read(self, item_id: str) -> None:
@@ -209,13 +214,13 @@ class AmbientController(QObject):
 
     def pause(self, agent: str) -> None:
         """Takes effect at the agent's next step boundary (sent past the agent's queued work)."""
-        self._track(agent, self._engine.call(self._service, "pause", agent, lane=""))
+        self._track(agent, self._hub.call(AmbientHub.pause, agent, lane=""))
 
     def resume(self, agent: str) -> None:
-        self._call(agent, "resume", agent)
+        self._call(agent, AmbientHub.resume, agent)
 
     def rewind(self, run_id: str, agent: str, seq: int, output: object, instruction: str) -> None:
-        self._call(agent, "rewind_and_continue", run_id, agent, seq, output, instruction)
+        self._call(agent, AmbientHub.rewind_and_continue, run_id, agent, seq, output, instruction)
 
     def items(self, agent: str | None = None, limit: int | None = None) -> list[InboxItem]:
         return self.hub.inbox.items(agent=agent, limit=limit)
