@@ -336,17 +336,7 @@ class ChatAgent:
         rec.finish(
             "error" if status == "error" else ("stopped" if status == "stopped" else "done"), res.error
         )
-        if res.error:
-            yield AgentEvent(
-                "error",
-                {
-                    "message": res.error,
-                    "run_id": rec.run.id,
-                    "message_id": reply_msg.id,
-                    "user_message_id": user_msg.id,
-                },
-            )
-        yield AgentEvent("done", {"result": res, "status": status})
+        yield from last_events(res, status)
 
     def _payload(self, user_text: str, res: TurnResult, run_id: str, user_message_id: str) -> dict:
         return {
@@ -369,6 +359,14 @@ class ChatAgent:
             if ev.kind == "done":
                 result = ev.data["result"]
         return result
+
+
+def last_events(res: TurnResult, status: str) -> Iterator[AgentEvent]:
+    """A finished turn's last events: its error, if it failed, then "done" with the result."""
+    if res.error:
+        ids = {"run_id": res.run_id, "message_id": res.message_id, "user_message_id": res.user_message_id}
+        yield AgentEvent("error", {"message": res.error, **ids})
+    yield AgentEvent("done", {"result": res, "status": status})
 
 
 def clean_user_text(text: str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from agent_core.agent import KEY_NOTICE, AgentEvent, ChatAgent, TurnResult, clean_user_text
+from agent_core.agent import KEY_NOTICE, AgentEvent, ChatAgent, TurnResult, clean_user_text, last_events
 from agent_core.agui_client import AguiClient, AguiError, run_input
 from agent_core.agui_turns import TurnReader, interrupt_prompt
 from agent_core.conversations import Message
@@ -227,17 +227,7 @@ class AguiAgent(ChatAgent):
         )
         res.message_id = reply_msg.id
         rec.finish({"complete": "done"}.get(status, status), res.error)
-        if res.error:
-            yield AgentEvent(
-                "error",
-                {
-                    "message": res.error,
-                    "run_id": rec.run.id,
-                    "message_id": reply_msg.id,
-                    "user_message_id": user_msg.id,
-                },
-            )
-        yield AgentEvent("done", {"result": res, "status": status})
+        yield from last_events(res, status)
 
     def _item(
         self, kind: str, data: dict, rec: StepRecorder, tools: _OpenTools, res: TurnResult, *, stream: bool

@@ -32,9 +32,8 @@ def serve_agui(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def fake() -> Iterator[FakeAgui]:
-    server = FakeAgui()
-    yield server
-    server.close()
+    with FakeAgui() as server:
+        yield server
 
 
 def _titles(turn) -> list[str]:  # noqa: ANN001

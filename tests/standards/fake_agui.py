@@ -56,7 +56,10 @@ class FakeAgui:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/agent"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def close(self) -> None:
+    def __enter__(self) -> FakeAgui:
+        return self
+
+    def __exit__(self, *_: object) -> None:
         self.server.shutdown()
         self.server.server_close()
 

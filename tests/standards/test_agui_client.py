@@ -31,9 +31,8 @@ def client_lab(tmp_path: Path) -> Iterator[Lab]:
 
 @pytest.fixture
 def fake() -> Iterator[FakeAgui]:
-    server = FakeAgui()
-    yield server
-    server.close()
+    with FakeAgui() as server:
+        yield server
 
 
 def _turn(lab: Lab, url: str, said: str, conv: str | None = None) -> tuple[TurnResult, str, list[AgentEvent]]:
