@@ -158,6 +158,8 @@ def apply(lab: Lab, proposal: Proposal, accept: list[int] | None = None, *, repl
     before = _answers(lab, proposal, replay_turns) if chosen else []
     instructions = None
     for i in chosen:
+        if i in proposal.applied:  # went in on an attempt that failed later: never twice
+            continue
         c = proposal.changes[i]
         if c.kind == "procedural":
             new = lab.procedural.commit(
@@ -168,7 +170,8 @@ def apply(lab: Lab, proposal: Proposal, accept: list[int] | None = None, *, repl
             _set_score(lab, c.target_id or "", float(proposal.score))
         else:
             _apply_semantic(lab, proposal.profile, c)
-    proposal.status, proposal.applied = "applied", chosen
+        proposal.applied.append(i)
+    proposal.status, proposal.applied = "applied", sorted(set(chosen) | set(proposal.applied))
     after = _answers(lab, proposal, replay_turns) if chosen else []
     proposal.replay = [
         {"question": q, "before": a, "after": b, "changed": a != b}
@@ -181,10 +184,6 @@ def apply(lab: Lab, proposal: Proposal, accept: list[int] | None = None, *, repl
         "instructions": instructions,
         "replay": proposal.replay,
     }
-
-
-def reject(proposal: Proposal) -> None:
-    proposal.status = "rejected"
 
 
 def _set_score(lab: Lab, memory_id: str, score: float) -> None:

@@ -20,6 +20,7 @@ from agent_core.ambient.inbox import create_ambient_tables
 from agent_core.conversations import Conversation, Conversations, Message
 from agent_core.feedback_preview import Proposal
 from agent_core.llm import LLM, LLMError
+from agent_core.proposals import PROPOSAL_EVENT, Proposals
 from agent_core.runs import Run, Step, StepRecorder
 from agent_core.settings import Settings
 from agent_core.tools import Tool
@@ -91,7 +92,7 @@ class Lab:
         self.background = BackgroundMemory(self.writer, self.clock, self.settings.debounce_s)
         self.background.listeners.append(self._record_job)
         self.store.subscribe(self._on_store_change)
-        self.proposals: dict[str, Proposal] = {}
+        self.proposals = Proposals(self.engine)  # pending feedback, in SQLite: every process sees it
         self.step_listeners: list[Callable[[str, Step], None]] = []
         self.approver: Callable[[Tool, dict], bool] | None = None
         self.ready = threading.Event()
@@ -232,7 +233,6 @@ class Lab:
         message_id: str,
         score: int,
         comment: str = "",
-        *,
         correction: str = "",
         profile: str = "default",
         agent: str = "assistant",
@@ -240,8 +240,9 @@ class Lab:
     ) -> dict:
         """Thumbs up/down, a comment or a correction: proposes memory changes (see `feedback_preview`).
 
-        With `feedback_auto_accept` the proposal is applied at once; otherwise it waits in
-        `proposals` for `accept_feedback` / `reject_feedback`.
+        With `feedback_auto_accept` the proposal is applied at once; otherwise it is stored as
+        pending (`pending_proposals`) for `accept_feedback` / `reject_feedback`, here or in any
+        other process on the data dir. (Positional parameters: engine calls take no keywords.)
         """
         msg = self.conversations.get_message(message_id)
         if msg is None:
@@ -254,7 +255,8 @@ class Lab:
         auto = self.settings.feedback_auto_accept if auto_accept is None else auto_accept
         if auto:
             return {**feedback_preview.apply(self, proposal), "diff": proposal.diff_lines()}
-        self.proposals[proposal.id] = proposal
+        self.proposals.add(proposal)
+        self.store.emit(PROPOSAL_EVENT, profile, [proposal.id])
         return {
             "proposal": proposal.id,
             "pending": True,
@@ -263,13 +265,29 @@ class Lab:
             "diff": proposal.diff_lines(),
         }
 
+    def pending_proposals(self, profile: str) -> list[Proposal]:
+        """The profile's feedback proposals waiting for a decision, oldest first."""
+        return self.proposals.pending(profile)
+
     def accept_feedback(self, proposal_id: str, accept: list[int] | None = None) -> dict:
-        """Apply the accepted changes of a pending proposal (all when `accept` is None)."""
-        proposal = self.proposals.pop(proposal_id)
-        return feedback_preview.apply(self, proposal, accept)
+        """Apply the accepted changes of a pending proposal (all when `accept` is None).
+
+        Raises `ProposalError` when it is unknown or no longer pending (accepted twice, rejected):
+        nothing is applied twice. A failed apply leaves it pending (changes that went in are kept
+        and skipped on a retry).
+        """
+        proposal = self.proposals.claim(proposal_id)
+        try:
+            out = feedback_preview.apply(self, proposal, accept)
+        finally:
+            self.proposals.settle(proposal)
+            self.store.emit(PROPOSAL_EVENT, proposal.profile, [proposal.id])
+        return out
 
     def reject_feedback(self, proposal_id: str) -> None:
-        feedback_preview.reject(self.proposals.pop(proposal_id))
+        """Drop a pending proposal without changing anything (`ProposalError` when not pending)."""
+        profile = self.proposals.reject(proposal_id)
+        self.store.emit(PROPOSAL_EVENT, profile, [proposal_id])
 
     # -- privacy ----------------------------------------------------------------------------------
     def forget_profile(self, profile: str) -> dict:

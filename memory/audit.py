@@ -1,10 +1,10 @@
 """Deletion audit: after a delete, search every byte the app keeps for the deleted text and ids.
 
 Two passes. A *structured* pass searches each table's text columns (memories, history, jobs,
-runs and steps (traces), messages, instructions, the ambient inbox, the FTS index) so a hit says
-where it lives. A *raw* pass reads every file under the data dir (the SQLite file and its WAL, the
-Chroma folder, settings, caches) as bytes, so text left in free pages, WAL frames, index segments
-or vector files is found too. `purge()` is what makes a delete final on disk: FTS merge, WAL checkpoint, VACUUM.
+runs and steps (traces), messages, instructions, the ambient inbox, feedback proposals, the FTS
+index) so a hit says where it lives. A *raw* pass reads every file under the data dir (the SQLite
+file and its WAL, the Chroma folder, settings, caches) as bytes, so text left in free pages, WAL
+frames, index segments or vector files is found too. `purge()` is what makes a delete final on disk: FTS merge, WAL checkpoint, VACUUM.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ambient_item": ("conversation", ("title", "description", "action_json", "response_json")),
     "ambient_processed": ("conversation", ("event_json",)),
     "ambient_action": ("trace", ("args_json",)),
+    "feedback_proposal": ("conversation", ("proposal_json",)),
 }
 MIN_NEEDLE = 4
 
@@ -50,6 +51,7 @@ PROFILE_TABLES: tuple[tuple[str, str], ...] = (
     ("ambient_processed", _OF_RUNS),
     ("ambient_action", _OF_RUNS),
     ("ambient_item", f"profile = :p OR {_OF_RUNS}"),
+    ("feedback_proposal", "profile = :p"),
     ("run", "profile = :p"),
     ("message", "conversation_id IN (SELECT id FROM conversation WHERE profile = :p)"),
     ("conversation", "profile = :p"),

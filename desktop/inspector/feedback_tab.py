@@ -88,16 +88,12 @@ class FeedbackTab(LazyTab):
         lay.addWidget(split, 1)
         lay.addWidget(QLabel("<b>Replay of recent turns after applying</b>", self))
         lay.addWidget(self.result_view)
-        self._ids: list[str] = []
+        self._pending: list[Proposal] = []
 
     # -- data -------------------------------------------------------------------------------------
-    def _pending(self) -> list[Proposal]:
-        return [p for p in self.ctx.lab.proposals.values() if p.profile == self.ctx.profile]
-
     @Slot()
     def refresh(self) -> None:
-        pending = self._pending()
-        self._ids = [p.id for p in pending]
+        pending = self._pending = self.ctx.lab.pending_proposals(self.ctx.profile)
         self.proposals.clear()
         for p in pending:
             what = "thumbs down" if p.score < 0 else "thumbs up"
@@ -114,7 +110,7 @@ class FeedbackTab(LazyTab):
 
     def current(self) -> Proposal | None:
         row = self.proposals.currentRow()
-        return self.ctx.lab.proposals.get(self._ids[row]) if 0 <= row < len(self._ids) else None
+        return self._pending[row] if 0 <= row < len(self._pending) else None
 
     @Slot(int)
     def _on_proposal(self, _row: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent_core.agent import ChatAgent
+from agent_core.feedback_preview import Proposal
 from agent_core.lab import Lab
 
 
@@ -12,6 +13,11 @@ def _setup(lab: Lab) -> tuple[ChatAgent, str, str]:
     agent.turn(conv, "I live in Paris.")
     res = agent.turn(conv, "Where do I live?")
     return agent, conv, res.message_id
+
+
+def _pending(lab: Lab, proposal_id: str) -> Proposal:
+    (p,) = [p for p in lab.pending_proposals("ada") if p.id == proposal_id]
+    return p
 
 
 def _state(lab: Lab) -> tuple:
@@ -29,13 +35,13 @@ def test_proposal_changes_nothing_and_reject_keeps_it_so(lab: Lab) -> None:
         mid, -1, "that's wrong", correction="I live in Berlin.", profile="ada", auto_accept=False
     )
     assert out["pending"] and _state(lab) == before
-    p = lab.proposals[out["proposal"]]
+    p = _pending(lab, out["proposal"])
     kinds = [(c.kind, c.action) for c in p.changes]
     assert ("semantic", "supersede") in kinds and ("procedural", "new_version") in kinds
     assert ("episodic", "score") in kinds
     assert "- Lives in Paris" in out["diff"] and "+ Lives in Berlin" in out["diff"]
     lab.reject_feedback(out["proposal"])
-    assert _state(lab) == before and out["proposal"] not in lab.proposals
+    assert _state(lab) == before and lab.pending_proposals("ada") == []
 
 
 def test_accepting_some_changes_applies_exactly_those(lab: Lab) -> None:
@@ -44,7 +50,7 @@ def test_accepting_some_changes_applies_exactly_those(lab: Lab) -> None:
     out = lab.feedback(
         mid, -1, "that's wrong", correction="I live in Berlin.", profile="ada", auto_accept=False
     )
-    p = lab.proposals[out["proposal"]]
+    p = _pending(lab, out["proposal"])
     semantic = next(i for i, c in enumerate(p.changes) if c.kind == "semantic")
     res = lab.accept_feedback(out["proposal"], [semantic])
     assert res["applied"] == [semantic] and res["instructions"] is None
@@ -68,13 +74,13 @@ def test_accept_all_and_auto_accept(lab: Lab) -> None:
     out = lab.feedback(mid, -1, "too long, be concise", profile="ada")  # auto-accept is the default
     assert out["instructions"]["version"] == 2 and out["episodes"] == 1
     assert any(line.startswith("+Keep answers short") for line in out["diff"])
-    assert lab.proposals == {}
+    assert lab.pending_proposals("ada") == []
 
 
 def test_a_comment_that_corrects_a_fact_proposes_the_fact_change(lab: Lab) -> None:
     _agent, _conv, mid = _setup(lab)
     out = lab.feedback(mid, -1, "No, I live in Madrid.", profile="ada", auto_accept=False)
-    p = lab.proposals[out["proposal"]]
+    p = _pending(lab, out["proposal"])
     assert [(c.kind, c.before, c.after) for c in p.changes if c.kind == "semantic"] == [
         ("semantic", "Lives in Paris", "Lives in Madrid")
     ]
@@ -85,7 +91,7 @@ def test_a_scored_episode_is_announced_and_in_its_history(lab: Lab) -> None:
     seen: list[tuple[str, list[str]]] = []
     lab.store.subscribe(lambda event, _ns, ids: seen.append((event, ids)))
     out = lab.feedback(mid, 1, "great", profile="ada", auto_accept=False)
-    p = lab.proposals[out["proposal"]]
+    p = _pending(lab, out["proposal"])
     score = next(i for i, c in enumerate(p.changes) if (c.kind, c.action) == ("episodic", "score"))
     lab.accept_feedback(out["proposal"], [score])
     episode = p.changes[score].target_id

@@ -56,7 +56,8 @@ def test_feedback_tab_applies_only_checked_changes(inspector, lab: Lab, qtbot) -
     )
     tab = inspector.trust_tabs.feedback
     inspector.tabs.setCurrentWidget(tab)
-    assert tab.proposals.count() == 1 and tab.changes.count() == len(lab.proposals[out["proposal"]].changes)
+    proposal = lab.proposals.get(out["proposal"])
+    assert tab.proposals.count() == 1 and tab.changes.count() == len(proposal.changes)
     for i in range(tab.changes.count()):
         if not tab.changes.item(i).text().startswith("[fact]"):
             tab.changes.item(i).setCheckState(Qt.CheckState.Unchecked)
