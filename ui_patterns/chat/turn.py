@@ -6,6 +6,7 @@ cost?"), so latency, recall, writes and background memory are all shown on it, n
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -323,20 +324,18 @@ class TurnWidget(QFrame):
             return
         name = getattr(step, "name", "tool")
         if event == "started":
-            self.steps.set_step(step.id, f"tool {name} · running…", [f"arguments: {step.input_json}"])
+            self.steps.set_step(step.id, f"tool {name} · running…", [arguments_line(step)])
         else:
             out = json.dumps(step.output, ensure_ascii=False, default=str)[:400]
             latency = getattr(step, "latency_ms", None)  # a replayed call has no timing
             state = "error" if step.status == "error" else (ms(latency) if latency is not None else "done")
-            self.steps.set_step(
-                step.id, f"tool {name} · {state}", [f"arguments: {step.input_json}", f"→ {out}"]
-            )
+            self.steps.set_step(step.id, f"tool {name} · {state}", [arguments_line(step), f"→ {out}"])
 
     def _on_hot_save(self, event: str, step: object) -> None:
         key = f"hot:{step.id}"  # type: ignore[attr-defined]
         if key not in self._hot_keys:
             self._hot_keys.append(key)
-        args = [f"arguments: {getattr(step, 'input_json', '')}"]
+        args = [arguments_line(step)]
         if event == "started":
             self.steps.set_step(key, HOT_SAVING, args)
         elif getattr(step, "status", "") == "error":
@@ -443,3 +442,18 @@ class TurnWidget(QFrame):
     def set_versions(self, user_ids: list[str], reply_ids: list[str]) -> None:
         self.user_actions.versions.set_versions(user_ids, self.user_message_id)
         self.assistant_actions.versions.set_versions(reply_ids, self.message_id)
+
+
+def arguments_line(step: object) -> str:
+    """A tool step's arguments as the model sent them: `{"arguments": …}` unwrapped, a JSON string
+    (how AG-UI and OpenAI stream them) decoded, so the row reads `arguments: {"guests": 2}`."""
+    raw = str(getattr(step, "input_json", "") or "")
+    value: object = raw
+    with contextlib.suppress(ValueError):
+        value = json.loads(raw)
+        if isinstance(value, dict) and set(value) == {"arguments"}:
+            value = value["arguments"]
+        if isinstance(value, str):
+            value = json.loads(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return f"arguments: {text}"
