@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from agent_core.agent import ChatAgent
 from agent_core.lab import Lab
@@ -40,7 +41,7 @@ class ToolCallEvent:
 class GenUIAgent(ChatAgent):
     """A ChatAgent whose system prompt invites component tool calls (and names the simulator task)."""
 
-    def build_messages(self, user_text: str, recalled: list, examples: list, **kw: object) -> list[dict]:
+    def build_messages(self, user_text: str, recalled: list, examples: list, **kw: Any) -> list[dict]:
         messages = super().build_messages(user_text, recalled, examples, **kw)
         messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{GENUI_INSTRUCTIONS}"}
         return messages

@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from agent_core.agent import AgentEvent
-from agent_core.engine import LocalEngine, ProcessEngine
+from agent_core.engine import LocalEngine, ProcessEngine, Service
 from agent_core.genui.run import ToolCallEvent
-from agent_core.genui.service import GenUITurnService
+from agent_core.genui.service import GenUITurnService, genui_turn_service
 from agent_core.lab import Lab
 from agent_core.simulator import SimConfig
 from labkit import make_settings
@@ -71,7 +71,7 @@ def _ask(qtbot: QtBot, page: GenUIPage, text: str) -> None:
 def test_a_component_streams_in_from_the_engine(qtbot: QtBot, make_page: MakePage) -> None:
     page = make_page()
     seen: list[ToolCallEvent] = []
-    page.runner.event.connect(lambda ev: isinstance(ev, ToolCallEvent) and seen.append(ev))
+    page.runner.turn_event.connect(lambda ev: isinstance(ev, ToolCallEvent) and seen.append(ev))
     _ask(qtbot, page, "What's the weather in Lisbon?")
     [call] = page.calls()
     card = call.host().component()
@@ -136,7 +136,7 @@ def test_a_failed_turn_shows_an_error_and_frees_the_composer(
     engine = page.ctx.engine
     if isinstance(engine, ProcessEngine):  # the child dies mid-turn (its first event is in)
         events: list[object] = []
-        page.runner.event.connect(events.append)
+        page.runner.turn_event.connect(events.append)
         assert page.ask("What's the weather in Lisbon?")
         qtbot.waitUntil(lambda: bool(events), timeout=20_000)
         assert engine._proc is not None  # noqa: SLF001
@@ -144,10 +144,10 @@ def test_a_failed_turn_shows_an_error_and_frees_the_composer(
         expected = "stopped unexpectedly"
     else:
 
-        def boom(*_args: object) -> None:
+        def run_turn(*_args: object) -> None:  # the caller names the method it calls
             raise RuntimeError("the model exploded")
 
-        monkeypatch.setattr(GenUITurnService, "run_turn", boom)
+        monkeypatch.setattr(GenUITurnService, "run_turn", run_turn)
         assert page.ask("What's the weather in Lisbon?")
         expected = "RuntimeError: the model exploded"
     qtbot.waitUntil(lambda: not page.running, timeout=20_000)
@@ -162,12 +162,20 @@ def test_every_event_of_a_turn_survives_the_pipe(lab: Lab) -> None:
     engine = LocalEngine(lab)
     engine.listeners.append(lambda kind, payload: kind == "genui" and events.append(payload))
     try:
-        engine.open("genui", "agent_core.genui.service:genui_turn_service", "genui").result(timeout=5)
+        turns = Service.open(engine, "genui", genui_turn_service, "genui")
+        turns.opened.result(timeout=5)
         conversation = lab.conversations.create("ada", "Generative UI")
         options = {"memory_mode": "off", "chunk_delay": 0.0}
-        engine.call(
-            "genui", "run_turn", "k1", "ada", conversation.id, "Plot my weekly steps", options, lane="genui"
-        ).result(timeout=20)
+        run = turns.call(
+            GenUITurnService.run_turn,
+            "k1",
+            "ada",
+            conversation.id,
+            "Plot my weekly steps",
+            options,
+            lane="genui",
+        )
+        run.result(timeout=20)
     finally:
         engine.close()
     assert {key for key, _ in events} == {"k1"}  # type: ignore[misc]

@@ -82,7 +82,7 @@ class GenUIPage(PatternPage):
         self.chunk_delay = 0.02  # seconds between replayed argument pieces, so props visibly stream
         self.conversation_id: str | None = None
         self.runner = GenUIRunner(ctx, self)  # the turns run in the agent engine
-        self.runner.event.connect(self._on_event)
+        self.runner.turn_event.connect(self._on_event)
         self.runner.ended.connect(self._on_ended)
         self._calls: dict[int, SideBySide | A2UICallView] = {}
         self._all_calls: list[SideBySide] = []

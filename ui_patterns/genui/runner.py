@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import Future
+from typing import cast
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from agent_core.engine import Service
+from agent_core.genui.service import GenUITurnService, genui_turn_service
 from ui_patterns.common import LabContext
-
-SERVICE_FACTORY = "agent_core.genui.service:genui_turn_service"
 
 
 class GenUIRunner(QObject):
-    event = Signal(object)  # AgentEvent or ToolCallEvent of the running turn, on the GUI thread
+    turn_event = Signal(object)  # AgentEvent or ToolCallEvent of the running turn, on the GUI thread
     ended = Signal(str)  # error message, "" when the turn's call returned
     _event = Signal(str, object)  # turn key, event (from any thread)
     _ended = Signal(str, str)  # turn key, error message
@@ -29,7 +30,7 @@ class GenUIRunner(QObject):
         self._key: str | None = None
         self._service = f"genui-{id(self):x}"
         self._engine = ctx.engine
-        self._engine.open(self._service, SERVICE_FACTORY, self._service)
+        self._turns = Service.open(self._engine, self._service, genui_turn_service, self._service)
         self._engine.listeners.append(self._on_engine)
         # queued even from the GUI thread (a call already done runs its callback at once), so `ended`
         # always comes after the events sent before it
@@ -45,16 +46,20 @@ class GenUIRunner(QObject):
             raise RuntimeError("a turn is already running")
         key = self._key = uuid.uuid4().hex
         options = {"memory_mode": memory_mode, "chunk_delay": chunk_delay}
-        future = self._engine.call(
-            self._service, "run_turn", key, self.ctx.profile, conversation_id, text, options,
+        future = self._turns.call(
+            GenUITurnService.run_turn, key, self.ctx.profile, conversation_id, text, options,
             lane=self._service,
         )  # fmt: skip
-        future.add_done_callback(lambda f, k=key: self._ended.emit(k, _error_of(f)))
+
+        def done(f: Future) -> None:  # any thread
+            self._ended.emit(key, _error_of(f))
+
+        future.add_done_callback(done)
 
     def stop(self) -> None:
         """Cooperative: the turn stops at its next event (what streamed so far stays)."""
         if self._key is not None:
-            self._engine.call(self._service, "stop", self._key, lane="")
+            self._turns.call(GenUITurnService.stop, self._key, lane="")
 
     def close(self) -> None:
         """Stop the turn and stop listening to the engine (the page is going away)."""
@@ -64,13 +69,13 @@ class GenUIRunner(QObject):
 
     def _on_engine(self, kind: str, payload: object) -> None:  # any thread
         if kind == self._service:
-            key, event = payload  # type: ignore[misc]
+            key, event = cast(tuple[str, object], payload)
             self._event.emit(key, event)
 
     @Slot(str, object)
     def _on_event(self, key: str, event: object) -> None:
         if key == self._key:
-            self.event.emit(event)
+            self.turn_event.emit(event)
 
     @Slot(str, str)
     def _on_ended(self, key: str, error: str) -> None:
