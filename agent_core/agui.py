@@ -152,21 +152,22 @@ class MemoryState:
 def messages_snapshot(engine: Engine, run: Run, steps: list[Step]) -> dict | None:
     """A chat run's MESSAGES_SNAPSHOT: the conversation before the turn, the turn's message and
     its reply (the turn's own two read from its steps, so an imported run exports the same)."""
-    said = next((s for s in steps if s.kind == "human_input" and isinstance(s.input, dict)), None)
+    inputs = (s.input for s in steps if s.kind == "human_input")
+    said = next((i for i in inputs if isinstance(i, dict)), None)
     replies = [_text(s.output) for s in steps if s.kind == "llm_call" and _text(s.output)]
-    if said is None or not replies or not isinstance(said.input.get("text"), str):
+    if said is None or not replies or not isinstance(said.get("text"), str):
         return None
     messages: list[dict] = []
     if run.conversation_id:
         from agent_core.conversations import Conversations
 
         for m in Conversations(engine).messages(run.conversation_id):
-            if m.id == said.input.get("message_id"):
+            if m.id == said.get("message_id"):
                 break
             if m.role in ("user", "assistant") and m.content:
                 messages.append({"id": m.id, "role": m.role, "content": m.content})
-    user_id = str(said.input.get("message_id") or f"user-{run.id}")
-    messages.append({"id": user_id, "role": "user", "content": said.input["text"]})
+    user_id = str(said.get("message_id") or f"user-{run.id}")
+    messages.append({"id": user_id, "role": "user", "content": said["text"]})
     messages.append({"id": f"{user_id}-reply", "role": "assistant", "content": replies[-1]})
     return {"type": "MESSAGES_SNAPSHOT", "messages": messages}
 

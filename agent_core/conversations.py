@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import datetime
 
@@ -39,6 +40,9 @@ class Message(SQLModel, table=True):
 
 
 class Conversations:
+    """Conversations and their messages in one database. Its `list` method shadows the builtin
+    in this class body, so annotations here spell it `builtins.list`."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -52,7 +56,7 @@ class Conversations:
             s.commit()
         return c
 
-    def list(self, profile: str) -> list[Conversation]:
+    def list(self, profile: str) -> builtins.list[Conversation]:
         with self._s() as s:
             q = select(Conversation).where(Conversation.profile == profile)
             return list(s.exec(q.order_by(col(Conversation.updated_at).desc())))
@@ -78,7 +82,7 @@ class Conversations:
                 s.delete(c)
             s.commit()
 
-    def messages(self, conversation_id: str, *, include_inactive: bool = False) -> list[Message]:
+    def messages(self, conversation_id: str, *, include_inactive: bool = False) -> builtins.list[Message]:
         with self._s() as s:
             q = select(Message).where(Message.conversation_id == conversation_id)
             if not include_inactive:
@@ -132,7 +136,7 @@ class Conversations:
             s.commit()
             return msg
 
-    def versions(self, message_id: str) -> list[Message]:
+    def versions(self, message_id: str) -> builtins.list[Message]:
         """All versions of a message (the original and its branches), oldest first."""
         with self._s() as s:
             msg = s.get(Message, message_id)

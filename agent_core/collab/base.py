@@ -124,7 +124,8 @@ class DocumentBase:
         self._text = op.apply(self._text)  # raises before anything else moves
         self._log.append(op)
         changed: list[Anchored] = []
-        for item in [*self._suggestions.values(), *self._comments.values()]:
+        items: list[Anchored] = [*self._suggestions.values(), *self._comments.values()]
+        for item in items:
             hit = item.rebase(op, cause) if isinstance(item, Suggestion) else item.rebase(op)
             if hit:
                 changed.append(item)

@@ -233,7 +233,8 @@ class A2UIProcessor:
         """Fold one message in; returns the surface id it changed, or None (error recorded)."""
         problem = _envelope_problem(message)
         if problem:
-            return self._fail("", "/", problem)
+            self._fail("", "/", problem)
+            return None
         assert isinstance(message, Mapping)
         kind = next(k for k in MESSAGE_KINDS if k in message)
         body = message[kind]
@@ -241,17 +242,18 @@ class A2UIProcessor:
         if kind == "createSurface":
             existing = self.surfaces.get(surface_id)
             if existing is not None and not existing.deleted:
-                return self._fail(surface_id, "/createSurface/surfaceId", "surface already exists")
+                self._fail(surface_id, "/createSurface/surfaceId", "surface already exists")
+                return None
             if not isinstance(body.get("catalogId"), str):
-                return self._fail(surface_id, "/createSurface/catalogId", "catalogId is required")
+                self._fail(surface_id, "/createSurface/catalogId", "catalogId is required")
+                return None
             theme = body.get("theme") if isinstance(body.get("theme"), dict) else {}
             self.surfaces[surface_id] = Surface(surface_id, body["catalogId"], theme=dict(theme))
             return surface_id
         surface = self.surfaces.get(surface_id)
         if surface is None or surface.deleted:
-            return self._fail(
-                surface_id, f"/{kind}/surfaceId", f"no surface {surface_id!r}; send createSurface"
-            )
+            self._fail(surface_id, f"/{kind}/surfaceId", f"no surface {surface_id!r}; send createSurface")
+            return None
         if kind == "deleteSurface":
             surface.deleted = True
         elif kind == "updateDataModel":
@@ -259,11 +261,13 @@ class A2UIProcessor:
             try:
                 surface.data = pointer_set(surface.data, path, body.get("value", _MISSING))
             except (ValueError, IndexError, TypeError) as exc:
-                return self._fail(surface_id, "/updateDataModel/path", f"bad path {path!r}: {exc}")
+                self._fail(surface_id, "/updateDataModel/path", f"bad path {path!r}: {exc}")
+                return None
         else:
             components = body.get("components")
             if not isinstance(components, list) or not components:
-                return self._fail(surface_id, "/updateComponents/components", "expected a non-empty list")
+                self._fail(surface_id, "/updateComponents/components", "expected a non-empty list")
+                return None
             for index, component in enumerate(components):
                 if not isinstance(component, Mapping) or not isinstance(component.get("id"), str):
                     self._fail(
@@ -282,7 +286,6 @@ class A2UIProcessor:
 
     def _fail(self, surface_id: str, path: str, message: str) -> None:
         self.errors.append(A2UIError(surface_id, path, message))
-        return None
 
 
 def _envelope_problem(message: object) -> str:

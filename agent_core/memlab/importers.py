@@ -17,7 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from agent_core.memlab.dataset import Conversation, Dataset, ImportProblem, Question, Session, Turn
+from agent_core.memlab.dataset import (
+    Conversation,
+    Dataset,
+    ImportProblem,
+    Question,
+    Role,
+    Session,
+    Turn,
+)
 
 MAX_TURN_CHARS = 100_000
 """Longer turns are truncated (and reported): one pasted log should not stall an embedder."""
@@ -222,7 +230,7 @@ def _locomo_session(
         caption = raw.get("blip_caption")
         if isinstance(caption, str) and caption.strip():
             text = f"{text} [image: {caption.strip()}]".strip()
-        role = "user" if speaker == speaker_a else "assistant"
+        role: Role = "user" if speaker == speaker_a else "assistant"
         text = _clip(text, f"{turn_field}.text", report)
         session.turns.append(Turn(dia_id, key, speaker, role, text, stamp))
     if not session.turns:
@@ -319,7 +327,7 @@ def _longmemeval_record(record: dict[str, Any], report: _Reporter) -> Conversati
     if not isinstance(answer_ids, list):
         report.note("answer_session_ids", "missing or not a list; treated as empty")
         answer_ids = []
-    evidence_sessions = [sid for a in answer_ids if (sid := _as_id(a)) in present]
+    evidence_sessions = [aid for a in answer_ids if (aid := _as_id(a)) is not None and aid in present]
     if len(evidence_sessions) < len(answer_ids):
         report.note("answer_session_ids", "some answer sessions are not in the haystack; ignored")
     evidence = marked or [t.id for sid in evidence_sessions for t in present[sid].turns]

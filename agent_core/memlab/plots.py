@@ -26,6 +26,7 @@ from agent_core.memlab.results import RowLike, RunRecord, flatten_rows
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 DPI = 150
 WIDTH_IN = 7.0
@@ -41,7 +42,8 @@ class ChartStyle:
     muted: str = "#5f6b7c"
     grid: str = "#d9dde5"
 
-    def rc(self) -> dict[str, Any]:
+    def rc(self) -> dict[RcKeyType, Any]:
+        """The rcParams of this style (keys checked against matplotlib's list of rcParams)."""
         return {
             "figure.facecolor": self.background,
             "savefig.facecolor": self.background,
@@ -56,10 +58,10 @@ class ChartStyle:
             "legend.facecolor": self.background,
             "legend.edgecolor": self.grid,
             "legend.labelcolor": self.foreground,
-            **{
-                f"boxplot.{part}.color": self.foreground
-                for part in ("boxprops", "whiskerprops", "capprops", "medianprops")
-            },
+            "boxplot.boxprops.color": self.foreground,
+            "boxplot.whiskerprops.color": self.foreground,
+            "boxplot.capprops.color": self.foreground,
+            "boxplot.medianprops.color": self.foreground,
         }
 
 
@@ -131,7 +133,7 @@ def draw_recall(
     strategies = list(colors)
     with _styled(style):
         fig = _figure(1.3 + 2.1 * len(ks))
-        axes = fig.subplots(len(ks), 1, sharex=True, squeeze=False)[:, 0]
+        axes: list[Axes] = list(fig.subplots(len(ks), 1, sharex=True, squeeze=False)[:, 0])
         for ax, k in zip(axes, ks, strict=True):
             means = mean_by(flat, f"recall@{k}")
             categories = sorted({c for _, c in means})
