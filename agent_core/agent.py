@@ -419,7 +419,3 @@ def chat_agent(lab: Lab, profile: str, memory_mode: str | None = None) -> ChatAg
 
         return AguiAgent(lab, profile, lab.settings.agui_url, memory_mode=memory_mode)
     return ChatAgent(lab, profile, memory_mode=memory_mode)
-
-
-def turn_service(lab: Lab, emit: Callable[[str, object], None], name: str) -> TurnService:
-    return TurnService(lab, emit, name)

@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from agent_core.engine import LocalEngine  # noqa: E402
+from agent_core.engine import LocalEngine, lab_service  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
 from agent_core.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
@@ -59,7 +59,7 @@ def session(engine: str, rounds: int) -> tuple[list[float], int, int, float]:
     if engine == "local":  # the baseline: the turns on a thread of this process
         ctx._engine = LocalEngine(lab)  # noqa: SLF001 - what make_engine picks without a shareable index
         ctx._engine.listeners.append(ctx._on_engine_event)  # noqa: SLF001
-    ctx.engine.call("lab", "load_models").result(timeout=300)  # as the app's warm-up
+    lab_service(ctx.engine).call(Lab.load_models).result(timeout=300)  # as the app's warm-up
     page = GenUIPage(ctx)
     page.resize(1024, 640)
     page.show()

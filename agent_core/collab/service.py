@@ -63,7 +63,3 @@ class CollabService:
         raw = [{"content": t, "slot": "note", "importance": 0.6, "confidence": 0.8} for t in texts]
         facts = [f for f in map(clean_fact, raw) if f]
         self.lab.writer.write(profile, facts, mode="background")
-
-
-def collab_service(lab: Lab, emit: Callable[[str, object], None], name: str) -> CollabService:
-    return CollabService(lab, emit, name)

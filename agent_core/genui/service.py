@@ -40,7 +40,3 @@ class GenUITurnService:
 
     def stop(self, key: str) -> None:
         self._stopped.add(key)
-
-
-def genui_turn_service(lab: Lab, emit: Callable[[str, object], None], name: str) -> GenUITurnService:
-    return GenUITurnService(lab, emit, name)

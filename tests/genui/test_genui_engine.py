@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from agent_core.agent import AgentEvent
 from agent_core.engine import LocalEngine, ProcessEngine, Service
 from agent_core.genui.run import ToolCallEvent
-from agent_core.genui.service import GenUITurnService, genui_turn_service
+from agent_core.genui.service import GenUITurnService
 from agent_core.lab import Lab
 from agent_core.simulator import SimConfig
 from labkit import make_settings
@@ -162,7 +162,7 @@ def test_every_event_of_a_turn_survives_the_pipe(lab: Lab) -> None:
     engine = LocalEngine(lab)
     engine.listeners.append(lambda kind, payload: kind == "genui" and events.append(payload))
     try:
-        turns = Service.open(engine, "genui", genui_turn_service, "genui")
+        turns = Service.open(engine, "genui", GenUITurnService, "genui")
         turns.opened.result(timeout=5)
         conversation = lab.conversations.create("ada", "Generative UI")
         options = {"memory_mode": "off", "chunk_delay": 0.0}

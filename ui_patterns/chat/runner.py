@@ -15,7 +15,8 @@ from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from agent_core.agent import AgentEvent, TurnResult
+from agent_core.agent import AgentEvent, TurnResult, TurnService
+from agent_core.engine import Service
 from ui_patterns.chat.turn import TurnWidget
 from ui_patterns.common import LabContext
 
@@ -38,7 +39,7 @@ class ChatRunner(QObject):
         self._then: Finished | None = None
         self._service = f"chat-{id(self):x}"
         self._engine = ctx.engine
-        self._engine.open(self._service, "agent_core.agent:turn_service", self._service)
+        self._turns = Service.open(self._engine, self._service, TurnService, self._service)
         self._engine.listeners.append(self._on_engine)
         self.event.connect(self._on_event)
         self._ended.connect(self._on_ended)
@@ -65,15 +66,15 @@ class ChatRunner(QObject):
         self.turn, self.conversation_id, self._done, self._then = turn, conversation_id, None, then
         turn.begin(stream)
         options = {"stream": stream, "branch_of": branch_of, "existing_user_message": existing_user_message}
-        future = self._engine.call(
-            self._service, "run_turn", key, self.ctx.profile, memory_mode, conversation_id, text, options,
+        future = self._turns.call(
+            TurnService.run_turn, key, self.ctx.profile, memory_mode, conversation_id, text, options,
             lane=self._service,
         )  # fmt: skip
         future.add_done_callback(lambda f, k=key: self._ended.emit(k, _error_of(f)))
 
     def stop(self) -> None:
         if self._key is not None:
-            self._engine.call(self._service, "stop", self._key, lane="")
+            self._turns.call(TurnService.stop, self._key, lane="")
 
     def close(self) -> None:
         """Stop listening to the engine (the page is going away)."""

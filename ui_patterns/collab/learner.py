@@ -16,6 +16,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from agent_core.collab import CollabDocument, Suggestion
 from agent_core.collab.learning import StyleRule, derive_facts, derive_style_rules
+from agent_core.collab.service import CollabService
+from agent_core.engine import Service
 from ui_patterns.collab.runner import AGENT
 from ui_patterns.common import LabContext
 
@@ -29,7 +31,7 @@ class Learner(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self._service = f"collab-learn-{id(self):x}"
-        ctx.engine.open(self._service, "agent_core.collab.service:collab_service", self._service)
+        self._collab = Service.open(ctx.engine, self._service, CollabService, self._service)
         self._committed.connect(self._on_committed, Qt.ConnectionType.QueuedConnection)
         self._failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self.min_evidence = min_evidence
@@ -71,14 +73,18 @@ class Learner(QObject):
             if teachers
             else "style rules withdrawn"
         )
-        self._call("commit_rules", self.ctx.profile, AGENT, rules, reason, then=self._committed.emit)
+        future = self._collab.call(
+            CollabService.commit_rules, self.ctx.profile, AGENT, rules, reason, lane=self._service
+        )
+        self._report(future, then=self._committed.emit)
 
     def _write_facts(self, texts: list[str]) -> None:
-        self._call("write_facts", self.ctx.profile, texts)
+        self._report(
+            self._collab.call(CollabService.write_facts, self.ctx.profile, texts, lane=self._service)
+        )
 
-    def _call(self, method: str, *args: object, then: Callable[[str], None] | None = None) -> None:
-        """One call on the learner's lane (commits land in the order made); failures are shown."""
-        future = self.ctx.engine.call(self._service, method, *args, lane=self._service)
+    def _report(self, future: Future, then: Callable[[str], None] | None = None) -> None:
+        """A call on the learner's lane (commits land in the order made): failures are shown."""
 
         def done(f: Future) -> None:  # any thread: the signals queue to the GUI thread
             exc = None if f.cancelled() else f.exception()

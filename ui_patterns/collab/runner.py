@@ -20,7 +20,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from agent_core.collab import CollabDocument, CollabError
 from agent_core.collab.actions import Action
 from agent_core.collab.agent_tasks import ACTIVITY
-from agent_core.engine import Engine
+from agent_core.collab.service import CollabService
+from agent_core.engine import Engine, Service
 
 AGENT = "writer"
 
@@ -63,7 +64,7 @@ class ActionRunner(QObject):
         self._seed = 0
         self._service = f"collab-{id(self):x}"
         self._engine = engine
-        engine.open(self._service, "agent_core.collab.service:collab_service", self._service)
+        self._collab = Service.open(engine, self._service, CollabService, self._service)
         engine.listeners.append(self._on_engine)
         # queued even when a call ends at once on this thread: its chunks, queued before, come first
         self._chunk.connect(self._on_chunk, Qt.ConnectionType.QueuedConnection)
@@ -112,14 +113,14 @@ class ActionRunner(QObject):
     def _stop(self, run: ActionRun) -> None:
         if not run.stopping:
             run.stopping = True
-            self._engine.call(self._service, "stop", run.key, lane="")
+            self._collab.call(CollabService.stop, run.key, lane="")
 
     def _launch(self, run: ActionRun, rules: list[str]) -> None:
         self._seed += 1
         run.key = uuid.uuid4().hex
         self.runs.append(run)
-        future = self._engine.call(
-            self._service, "run_action", run.key, run.action, run.target.text, rules, self._seed
+        future = self._collab.call(
+            CollabService.run_action, run.key, run.action, run.target.text, rules, self._seed
         )
         future.add_done_callback(functools.partial(self._call_done, run.key))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from agent_core.engine import Engine, make_engine
+from agent_core.engine import Engine, lab_service, make_engine
 from agent_core.lab import Lab
 from agent_core.runs import mark_interrupted
 from agent_core.settings import Settings
@@ -82,7 +82,7 @@ class LabContext(QObject):
             self.lab.warm_up()
             local = self.lab.prepare_model()  # the local model's server starts here, then the engine attaches
             # the agent engine loads its own embedder: ready means both can recall at once
-            self.engine.call("lab", "load_models").result(timeout=300)
+            lab_service(self.engine).call(Lab.load_models).result(timeout=300)
             return local
 
         run_call(warm_up, done, failed)

@@ -14,7 +14,7 @@ from typing import cast
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from agent_core.engine import Service
-from agent_core.genui.service import GenUITurnService, genui_turn_service
+from agent_core.genui.service import GenUITurnService
 from ui_patterns.common import LabContext
 
 
@@ -30,7 +30,7 @@ class GenUIRunner(QObject):
         self._key: str | None = None
         self._service = f"genui-{id(self):x}"
         self._engine = ctx.engine
-        self._turns = Service.open(self._engine, self._service, genui_turn_service, self._service)
+        self._turns = Service.open(self._engine, self._service, GenUITurnService, self._service)
         self._engine.listeners.append(self._on_engine)
         # queued even from the GUI thread (a call already done runs its callback at once), so `ended`
         # always comes after the events sent before it
