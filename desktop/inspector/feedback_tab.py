@@ -2,12 +2,15 @@
 
 Each proposed change (a semantic fact, a new instruction version, an example's score) has a check
 box; "Apply checked" applies exactly those, then the page shows which recent answers would now
-come out differently (the replay).
+come out differently (the replay). Proposals are rows in SQLite, listed by a query on a worker
+and reloaded when the store announces one (the agent engine makes them); accepting and rejecting
+run in the engine (the replay makes model calls).
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -22,7 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.engine import lab_service
 from agent_core.feedback_preview import Proposal
+from agent_core.lab import Lab
+from agent_core.proposals import PROPOSAL_EVENT
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.procedural import diff_html
 from ui_patterns.common.context import LabContext
@@ -36,6 +42,7 @@ KIND_ICON = {"semantic": "fact", "procedural": "instructions", "episodic": "exam
 
 
 class FeedbackTab(LazyTab):
+    loaded = Signal(int)  # pending proposals listed
     applied = Signal(dict)  # Lab.accept_feedback's answer
     rejected = Signal(str)
     failed = Signal(str)
@@ -43,6 +50,10 @@ class FeedbackTab(LazyTab):
     def __init__(self, ctx: LabContext, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.jobs = ctx, jobs
+        self._pending: list[Proposal] = []
+        self._busy = False  # an accept or reject is on its way to the engine
+        ctx.memory_changed.connect(self._on_memory_changed)
+        ctx.profile_changed.connect(self._on_profile_changed)
 
     def _build(self) -> None:  # on first show or touch (LazyTab)
         self.proposals = QListWidget(self)
@@ -88,29 +99,56 @@ class FeedbackTab(LazyTab):
         lay.addWidget(split, 1)
         lay.addWidget(QLabel("<b>Replay of recent turns after applying</b>", self))
         lay.addWidget(self.result_view)
-        self._pending: list[Proposal] = []
 
     # -- data -------------------------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
-        pending = self._pending = self.ctx.lab.pending_proposals(self.ctx.profile)
+        lab, profile = self.ctx.lab, self.ctx.profile
+        self.jobs.latest(
+            "feedback-proposals", lambda: lab.pending_proposals(profile), self._on_loaded, self.failed.emit
+        )
+
+    def _on_loaded(self, result: object) -> None:
+        assert isinstance(result, list)
+        shown = self.current()
+        pending = self._pending = result
+        ids = [p.id for p in pending]
+        keep = shown is not None and shown.id in ids  # a reload keeps what the user checked
+        self.proposals.blockSignals(True)
         self.proposals.clear()
         for p in pending:
             what = "thumbs down" if p.score < 0 else "thumbs up"
             note = p.correction or p.comment or "(no comment)"
             self.proposals.addItem(f"{what}: {note[:40]}\n{len(p.changes)} proposed changes")
+        self.proposals.setCurrentRow(ids.index(shown.id) if keep and shown is not None else -1)
+        self.proposals.blockSignals(False)
         self.empty.setVisible(not pending)
-        self.apply_button.setEnabled(bool(pending))
-        self.reject_button.setEnabled(bool(pending))
-        if pending:
+        self._enable()
+        if pending and not keep:
             self.proposals.setCurrentRow(0)
-        else:
+        elif not pending:
             self.changes.clear()
             self.diff_view.clear()
+        self.loaded.emit(len(pending))
 
     def current(self) -> Proposal | None:
         row = self.proposals.currentRow()
         return self._pending[row] if 0 <= row < len(self._pending) else None
+
+    @Slot(str, str, list)
+    def _on_memory_changed(self, event: str, namespace: str, _ids: list) -> None:
+        if event == PROPOSAL_EVENT and namespace == self.ctx.profile and self.built and not self.jobs.closed:
+            self.refresh()
+
+    @Slot(str)
+    def _on_profile_changed(self, _profile: str) -> None:
+        if self.built and not self.jobs.closed:
+            self.refresh()
+
+    def _enable(self) -> None:
+        on = bool(self._pending) and not self._busy
+        self.apply_button.setEnabled(on)
+        self.reject_button.setEnabled(on)
 
     @Slot(int)
     def _on_proposal(self, _row: int) -> None:
@@ -150,7 +188,7 @@ class FeedbackTab(LazyTab):
             if self.changes.item(i).checkState() == Qt.CheckState.Checked
         ]
 
-    # -- actions ----------------------------------------------------------------------------------
+    # -- actions (in the agent engine) -------------------------------------------------------------
     @Slot()
     def _apply_clicked(self) -> None:
         p = self.current()
@@ -161,19 +199,34 @@ class FeedbackTab(LazyTab):
     def _reject_clicked(self) -> None:
         p = self.current()
         if p is not None:
-            self.ctx.lab.reject_feedback(p.id)
-            self.result_view.setPlainText("Rejected: nothing was changed.")
-            self.rejected.emit(p.id)
-            self.refresh()
+            pid = p.id
+            self._call(lambda _out: self._on_rejected(pid), Lab.reject_feedback, pid)
 
     def accept(self, proposal_id: str, indices: list[int]) -> None:
-        lab = self.ctx.lab
-        self.jobs.run(lambda: lab.accept_feedback(proposal_id, indices), self._on_applied, self.failed.emit)
+        self._call(self._on_applied, Lab.accept_feedback, proposal_id, indices)
+
+    def _call(self, then: Callable[[object], None], method: Callable[..., object], *args: object) -> None:
+        self._busy = True
+        self._enable()
+        self.jobs.when_done(lab_service(self.ctx.engine).call(method, *args), then, self._on_failed)
 
     def _on_applied(self, out: object) -> None:
         assert isinstance(out, dict)
+        self._busy = False
         self.show_replay(out.get("replay", []), len(out.get("applied", [])))
         self.applied.emit(out)
+        self.refresh()
+
+    def _on_rejected(self, proposal_id: str) -> None:
+        self._busy = False
+        self.result_view.setPlainText("Rejected: nothing was changed.")
+        self.rejected.emit(proposal_id)
+        self.refresh()
+
+    def _on_failed(self, message: str) -> None:
+        """E.g. settled meanwhile in another window or process: say so and show what is left."""
+        self._busy = False
+        self.failed.emit(message)
         self.refresh()
 
     def show_replay(self, replay: list[dict], applied: int) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 
-from ui_patterns.common.workers import GeneratorWorker, run_call
+from ui_patterns.common.workers import GeneratorWorker, run_call, when_done
 
 
 class Jobs:
@@ -37,6 +38,24 @@ class Jobs:
         self._workers.add(worker)
         worker.signals.finished.connect(lambda: self._workers.discard(worker))
         return worker
+
+    def when_done(
+        self,
+        future: Future,
+        on_done: Callable[[object], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> Future:
+        """Deliver an engine call's result (or error) on the GUI thread, as `run` does."""
+
+        def done(result: object) -> None:
+            if not self.closed and on_done is not None:
+                on_done(result)
+
+        def failed(message: str) -> None:
+            if not self.closed and on_error is not None:
+                on_error(message)
+
+        return when_done(future, done, failed)
 
     def latest(
         self,

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from agent_core.proposals import PROPOSAL_EVENT
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.memory_tab import REVIEW, MemoryTab
 from desktop.inspector.procedural import ProceduralTab
@@ -109,8 +110,8 @@ class MemoryInspector(PatternPage):
         self._refresh_timer.start()
 
     @Slot(str, str, list)
-    def _on_memory_changed(self, _event: str, namespace: str, _ids: list) -> None:
-        if namespace == self.ctx.profile:
+    def _on_memory_changed(self, event: str, namespace: str, _ids: list) -> None:
+        if namespace == self.ctx.profile and event != PROPOSAL_EVENT:  # the feedback tab's own
             self.schedule_refresh()
 
     @Slot(object)

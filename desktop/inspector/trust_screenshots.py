@@ -65,8 +65,7 @@ def main(out: Path) -> None:
             profile="ada",
             auto_accept=False,
         )
-        page.tabs.setCurrentWidget(tabs.feedback)
-        tabs.feedback.refresh()
+        _wait(app, tabs.feedback.loaded, lambda: page.tabs.setCurrentWidget(tabs.feedback))
         app.processEvents()
         page.grab().save(str(out / "trust_feedback_diff.png"))
         page.shutdown()

@@ -55,7 +55,8 @@ def test_feedback_tab_applies_only_checked_changes(inspector, lab: Lab, qtbot) -
         res[-1].message_id, -1, "wrong", correction="I live in Berlin.", profile="ada", auto_accept=False
     )
     tab = inspector.trust_tabs.feedback
-    inspector.tabs.setCurrentWidget(tab)
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        inspector.tabs.setCurrentWidget(tab)
     proposal = lab.proposals.get(out["proposal"])
     assert tab.proposals.count() == 1 and tab.changes.count() == len(proposal.changes)
     for i in range(tab.changes.count()):
@@ -67,7 +68,7 @@ def test_feedback_tab_applies_only_checked_changes(inspector, lab: Lab, qtbot) -
     assert [m.content for m in lab.store.list("ada", "semantic")] == ["Lives in Berlin"]
     assert lab.procedural.current("ada", "assistant").version == version
     assert "now: You live in Berlin." in tab.result_view.toPlainText()
-    assert tab.proposals.count() == 0 and tab.empty.isVisibleTo(tab)
+    qtbot.waitUntil(lambda: tab.proposals.count() == 0 and tab.empty.isVisibleTo(tab))
 
 
 def test_quality_tab_prunes_junk_and_audits(inspector, lab: Lab, qtbot) -> None:  # noqa: ANN001

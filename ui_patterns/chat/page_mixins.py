@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Slot
 from PySide6.QtWidgets import QListView, QMessageBox, QStackedWidget
 
+from agent_core.engine import lab_service
+from agent_core.lab import Lab
 from ui_patterns.chat import branches
 from ui_patterns.chat.costs import memory_costs
 from ui_patterns.chat.transcript import Transcript
 from ui_patterns.chat.turn import TurnWidget
-from ui_patterns.common import LabContext, run_call
+from ui_patterns.common import LabContext, when_done
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -97,7 +99,7 @@ class TurnActionsMixin(_PageState):
 
     @Slot(object, int, str)
     def _on_feedback(self, turn: TurnWidget, score: int, comment: str) -> None:
-        lab, profile, mid = self.ctx.lab, self.ctx.profile, turn.message_id
+        profile, mid = self.ctx.profile, turn.message_id
         turn.show_feedback_result("sending feedback…")
 
         def done(out: object) -> None:
@@ -116,7 +118,10 @@ class TurnActionsMixin(_PageState):
             turn.show_feedback_result(f"feedback failed: {msg}", error=True)
             self.feedback_done.emit({"error": msg})
 
-        run_call(lambda: lab.feedback(mid, score, comment, profile=profile), done, failed)
+        # In the agent engine: its proposal and replay make model calls (engine calls are positional).
+        when_done(
+            lab_service(self.ctx.engine).call(Lab.feedback, mid, score, comment, "", profile), done, failed
+        )
 
 
 class ConversationsMixin(_PageState):

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 MAX_WORKERS = 8
 _pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="ui-worker")
@@ -153,6 +153,44 @@ def run_call(
 ) -> GeneratorWorker:
     """Run a plain function on a pool thread."""
     return run_generator(lambda _stop: fn(), None, on_done, on_error)
+
+
+class _FutureRelay(QObject):
+    """Hands settled futures to the GUI thread (always queued, even when already settled)."""
+
+    settled = Signal(object)  # (future, on_done, on_error)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settled.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object)
+    def _deliver(self, item: tuple) -> None:
+        future, on_done, on_error = item
+        exc = None if future.cancelled() else future.exception()
+        if future.cancelled() or exc is not None:
+            if on_error is not None:
+                on_error("cancelled" if exc is None else f"{type(exc).__name__}: {exc}")
+        elif on_done is not None:
+            on_done(future.result())
+
+
+_relay: _FutureRelay | None = None
+
+
+def when_done(
+    future: Future,
+    on_done: Callable[[object], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> Future:
+    """Call `on_done(result)` or `on_error(message)` on the GUI thread once `future` settles (an
+    engine call's: no pool thread waits on it). Call it on the GUI thread."""
+    global _relay
+    if _relay is None:
+        _relay = _FutureRelay()  # made on the GUI thread: its slot runs there
+    relay = _relay
+    future.add_done_callback(lambda f: relay.settled.emit((f, on_done, on_error)))
+    return future
 
 
 def active_workers() -> int:
