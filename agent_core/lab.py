@@ -110,13 +110,15 @@ class Lab:
 
     # -- life cycle -----------------------------------------------------------------------------
     def warm_up(self) -> ReconcileReport:
-        """Load the embedder, open Chroma, reconcile it with SQLite and resume pending memory jobs."""
+        """Load the embedder, open Chroma, reconcile it with SQLite, resume pending memory jobs and
+        release feedback proposals a killed process was applying."""
         try:
             load = getattr(self.embedder, "load", None)
             if load:
                 load()
             report = self.store.reconcile()
             self.background.resume()
+            self.proposals.release_claims()
             return report
         except Exception as exc:
             self.warm_error = f"{type(exc).__name__}: {exc}"

@@ -99,6 +99,16 @@ class Proposals:
                 .values(status=status, proposal_json=to_json(p))
             )
 
+    def release_claims(self) -> int:
+        """Applying → pending for every row (at start-up: a process that died mid-accept left its
+        claim behind; `apply` skips the changes that went in, so a retry is safe)."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(FeedbackProposal)
+                .where(col(FeedbackProposal.status) == APPLYING)
+                .values(status=PENDING)
+            ).rowcount
+
     def reject(self, proposal_id: str) -> str:
         """Pending → rejected; returns the proposal's profile."""
         return self._move(proposal_id, REJECTED)

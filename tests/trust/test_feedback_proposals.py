@@ -118,3 +118,14 @@ def test_forgetting_a_profile_deletes_its_proposals(lab: Lab) -> None:
     out = lab.forget_profile("ada")
     assert out["deleted"].get("feedback_proposal") == 1
     assert lab.proposals.get(pid) is None and out["audit"]["clean"]
+
+
+def test_a_claim_left_by_a_killed_process_is_released_at_start_up(lab: Lab, second: Lab) -> None:
+    pid = _propose(lab, _reply(lab))
+    second.proposals.claim(pid)  # the engine took it to apply, then died before settling it
+    assert lab.pending_proposals("ada") == []
+    with pytest.raises(ProposalError, match="being applied"):
+        lab.accept_feedback(pid)
+    lab.warm_up()  # the next start
+    assert [p.id for p in lab.pending_proposals("ada")] == [pid]
+    assert lab.accept_feedback(pid)["applied"]
