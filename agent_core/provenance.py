@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
@@ -96,7 +97,7 @@ def memories_from_message(engine: Engine, message_id: str, *, include_history: b
         ids = {message_id}
         if run_id:
             ids |= {m.id for m in s.exec(select(Message).where(Message.run_id == run_id))}
-        cond = col(Memory.source_message_id).in_(ids)
+        cond: ColumnElement[bool] = col(Memory.source_message_id).in_(ids)
         if run_id:
             cond = or_(cond, Memory.source_run_id == run_id)
         q = select(Memory).where(cond)

@@ -20,6 +20,8 @@ from agent_core.runs import Step, StepHandle, StepRecorder, dumps
 from memory.prompts import clean_fact
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from agent_core.ambient.hub import AmbientAgent, AmbientHub
 
 # Steps a person adds to a fork (not requested by the agent's code): consumed wherever they sit.
@@ -46,7 +48,7 @@ class RunCtx:
         self._replay = deque(s for s in done if (s.kind, s.name) not in INJECTED)
         # corrections apply to every later prompt, so they are known before the first one is built
         self.corrections = [
-            str((s.output or {}).get("instruction", "")) for s in done if s.name == "correction"
+            str(_as_dict(s.output).get("instruction", "")) for s in done if s.name == "correction"
         ]
         self.deferred: list[tuple[str, dict]] = []
         self._waits = 0
@@ -182,9 +184,14 @@ class RunCtx:
         self.deferred.clear()
 
 
-def copy_steps(engine: object, steps: list[Step], new_run_id: str) -> None:
-    with Session(engine, expire_on_commit=False) as s:  # type: ignore[arg-type]
+def copy_steps(engine: Engine, steps: list[Step], new_run_id: str) -> None:
+    with Session(engine, expire_on_commit=False) as s:
         for st in steps:
             data = st.model_dump(exclude={"id", "run_id"})
             s.add(Step(run_id=new_run_id, **data))
         s.commit()
+
+
+def _as_dict(value: object) -> dict:
+    """A recorded step's output as a dict (anything else reads as empty)."""
+    return value if isinstance(value, dict) else {}

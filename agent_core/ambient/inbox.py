@@ -108,7 +108,8 @@ class AmbientAction(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-TABLES = [InboxItem.__table__, ProcessedEvent.__table__, AmbientAction.__table__]  # type: ignore[attr-defined]
+TABLES = [SQLModel.metadata.tables[m.__tablename__] for m in (InboxItem, ProcessedEvent, AmbientAction)]
+"""The ambient tables (by name from the metadata: SQLModel does not declare `__table__` to mypy)."""
 
 
 _CREATED: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -233,7 +234,7 @@ class Inbox:
             .values(status=PENDING, response_json=None, answered_at=None)
         )
         with self._lock, Session(self.engine, expire_on_commit=False) as s:
-            done = s.exec(stmt).rowcount  # type: ignore[call-overload]
+            done = s.exec(stmt).rowcount
             s.commit()
             item = s.get(InboxItem, item_id) if done else None
         if item is not None:

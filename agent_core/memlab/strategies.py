@@ -8,6 +8,7 @@ and whether new facts are consolidated against old ones. Presets are parsed from
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -162,8 +163,8 @@ def parse_strategies(spec: str) -> list[Strategy]:
             f"unknown strateg{'y' if len(unknown) == 1 else 'ies'} {', '.join(map(repr, unknown))}; "
             f"known: {', '.join(PRESETS)}"
         )
-    seen: set[str] = set()
-    duplicates = [s.name for s in strategies if s.name in seen or seen.add(s.name)]
+    counts = Counter(s.name for s in strategies)
+    duplicates = [name for name, n in counts.items() if n > 1]
     if duplicates:
         raise UnknownStrategyError(f"strategy listed twice: {', '.join(duplicates)}")
     return strategies
