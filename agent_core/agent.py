@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from agent_core import architectures
 from agent_core.conversations import Message
@@ -41,6 +41,15 @@ NO_TOOL_CALL = (
 current_recorder: contextvars.ContextVar[StepRecorder | None] = contextvars.ContextVar(
     "current_recorder", default=None
 )
+
+
+class TurnOptions(TypedDict, total=False):
+    """`ChatAgent.run_turn`'s keyword options, as `turn` passes them on."""
+
+    stream: bool | None
+    should_stop: Callable[[], bool]
+    branch_of: str | None
+    existing_user_message: str | None
 
 
 @dataclass
@@ -159,7 +168,10 @@ class ChatAgent:
         with the message as its human_input step."""
         convs = self.lab.conversations
         if existing_user_message:
-            user_msg = convs.get_message(existing_user_message)
+            found = convs.get_message(existing_user_message)
+            if found is None:  # deleted since the retry or regenerate was asked for
+                raise LookupError(f"no message {existing_user_message}: it was deleted")
+            user_msg = found
         else:
             user_msg = convs.add(
                 Message(conversation_id=conversation_id, role="user", content=user_text, branch_of=branch_of)
@@ -274,7 +286,7 @@ class ChatAgent:
                         h.status, h.output = "error", str(exc)
                     return json.dumps(h.output, ensure_ascii=False, default=str)
 
-            kw = {"stream": stream, "should_stop": should_stop}
+            kw: architectures.StepOptions = {"stream": stream, "should_stop": should_stop}
             if self.architecture == "tool_loop" or schemas:
                 gen = architectures.tool_loop(lab.llm, rec, messages, tools=schemas, execute=execute, **kw)
             else:
@@ -352,7 +364,7 @@ class ChatAgent:
             },
         }
 
-    def turn(self, conversation_id: str, user_text: str, **kw: object) -> TurnResult:
+    def turn(self, conversation_id: str, user_text: str, **kw: Unpack[TurnOptions]) -> TurnResult:
         """Run a turn to completion (headless use)."""
         result = TurnResult()
         for ev in self.run_turn(conversation_id, user_text, **kw):

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Generator
+from typing import TypedDict, Unpack
 
 from agent_core.llm import LLM, LLMResult, ToolCall
 from agent_core.runs import StepRecorder
 from agent_core.simulator.brain import Reply, last_user, task
 
 Gen = Generator[str, None, LLMResult]
+
+
+class StepOptions(TypedDict, total=False):
+    """What a turn passes every architecture's answering call: stream it, and when to stop."""
+
+    stream: bool
+    should_stop: Callable[[], bool]
 
 
 def llm_step(
@@ -52,7 +60,7 @@ def llm_step(
     return result
 
 
-def single_call(llm: LLM, rec: StepRecorder, messages: list[dict], **kw: object) -> Gen:
+def single_call(llm: LLM, rec: StepRecorder, messages: list[dict], **kw: Unpack[StepOptions]) -> Gen:
     return (yield from llm_step(llm, rec, messages, **kw))
 
 
@@ -97,7 +105,7 @@ def tool_loop(
     return (yield from llm_step(llm, rec, messages, name="llm#final", stream=stream, should_stop=should_stop))
 
 
-def plan_and_solve(llm: LLM, rec: StepRecorder, messages: list[dict], **kw: object) -> Gen:
+def plan_and_solve(llm: LLM, rec: StepRecorder, messages: list[dict], **kw: Unpack[StepOptions]) -> Gen:
     """First a short plan, then the answer that follows it."""
     plan = yield from llm_step(
         llm, rec, [{"role": "system", "content": PLAN_PROMPT}, *messages[1:]], name="plan"
@@ -110,7 +118,7 @@ def plan_and_solve(llm: LLM, rec: StepRecorder, messages: list[dict], **kw: obje
     return (yield from llm_step(llm, rec, solve, name="solve", **kw))
 
 
-def reflection(llm: LLM, rec: StepRecorder, messages: list[dict], **kw: object) -> Gen:
+def reflection(llm: LLM, rec: StepRecorder, messages: list[dict], **kw: Unpack[StepOptions]) -> Gen:
     """Draft, critique the draft, then revise it."""
     draft = yield from llm_step(llm, rec, messages, name="draft")
     critique = yield from llm_step(

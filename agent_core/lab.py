@@ -174,7 +174,7 @@ class Lab:
         """Memory's LLM calls, recorded as steps of the current run (or a run of their own)."""
         rec = current_recorder.get()
         own = rec is None
-        if own:
+        if rec is None:
             rec = StepRecorder.start(
                 self.engine,
                 self.step_listeners,

@@ -16,6 +16,7 @@ import pytest
 
 from agent_core.agent import ChatAgent
 from agent_core.cli import main
+from agent_core.runs import list_runs
 from agent_core.settings import Settings
 from agent_core.sheet.csvio import import_csv
 from agent_core.sheet.errors import SheetSpecError
@@ -199,6 +200,16 @@ def test_lone_surrogate_in_a_turn_is_replaced(lab) -> None:  # noqa: ANN001
     res = ChatAgent(lab, memory_mode="hot_path").turn(conv, "\ud800 hi")
     assert res.error is None and res.reply
     assert lab.conversations.get_message(res.user_message_id).content == "\ufffd hi"
+
+
+def test_a_retry_of_a_deleted_message_names_it(lab) -> None:  # noqa: ANN001
+    conv = lab.conversations.create("default").id
+    res = ChatAgent(lab).turn(conv, "hi")
+    lab.conversations.delete(conv)  # e.g. from another window, before the retry ran
+    runs = len(list_runs(lab.engine, kind="chat"))
+    with pytest.raises(LookupError, match=f"no message {res.user_message_id}: it was deleted"):
+        ChatAgent(lab).turn(conv, "hi", existing_user_message=res.user_message_id)
+    assert len(list_runs(lab.engine, kind="chat")) == runs  # no run was started for it
 
 
 def test_lone_surrogate_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
