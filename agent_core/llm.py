@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 
 import httpx
 import openai
@@ -19,6 +19,14 @@ from agent_core.settings import ProviderSettings
 from agent_core.simulator import SimConfig, SimCore, SimTransport
 from memory.secrets import scrub
 
+if TYPE_CHECKING:
+    from openai.types.chat import (
+        ChatCompletionMessageParam,
+        ChatCompletionToolChoiceOptionParam,
+        ChatCompletionToolUnionParam,
+    )
+    from openai.types.chat.completion_create_params import ResponseFormat
+
 T = TypeVar("T")
 SIM_BASE_URL = "http://sim.agent-ux-lab.local/v1"
 STRUCTURED = ("json_schema", "json_object", "tool", "prompt")
@@ -26,6 +34,28 @@ STRUCTURED = ("json_schema", "json_object", "tool", "prompt")
 (OpenAI, vLLM, Ollama, llama.cpp's own server), `json_object` with a `schema` (llama-cpp-python's
 server rejects json_schema), a forced tool call, and finally the prompt alone (tolerant parsing)."""
 _structured_by_server: dict[tuple[str, str], str] = {}
+
+
+class CompletionOptions(TypedDict, total=False):
+    """The request options `LLM.complete` passes on to the server (openai's types)."""
+
+    max_tokens: int
+    temperature: float
+    seed: int
+    response_format: ResponseFormat
+    tool_choice: ChatCompletionToolChoiceOptionParam
+    extra_body: dict[str, Any]
+    """Fields outside OpenAI's API (llama-cpp-python's `schema`), merged into the request body."""
+
+
+def _wire(
+    messages: list[dict], tools: list[dict] | None
+) -> tuple[list[ChatCompletionMessageParam], list[ChatCompletionToolUnionParam]]:
+    """The app's messages and tool schemas as the SDK's types: they are built as JSON dicts of the
+    OpenAI wire shape (recorded in steps, sent to the simulator), which openai's TypedDicts describe."""
+    return cast("list[ChatCompletionMessageParam]", messages), cast(
+        "list[ChatCompletionToolUnionParam]", tools or []
+    )
 
 
 class LLMError(RuntimeError):
@@ -95,24 +125,20 @@ class LLM:
         self._client = self._make_client(provider, sim)
 
     def _make_client(self, provider: ProviderSettings, sim: SimConfig | None) -> openai.OpenAI:
+        transport: httpx.BaseTransport | None = self._transport
+        base_url, key = provider.base_url, provider.resolved_key() or "not-needed"  # local servers ignore it
         if provider.kind == "sim":
             self.sim_core = SimCore(sim or SimConfig())
-            http = httpx.Client(transport=SimTransport(self.sim_core), timeout=provider.timeout_s)
-            return openai.OpenAI(
-                base_url=provider.base_url or SIM_BASE_URL,
-                api_key="sim",
-                http_client=http,
-                max_retries=provider.max_retries,
-                timeout=provider.timeout_s,
-            )
+            transport, base_url, key = SimTransport(self.sim_core), base_url or SIM_BASE_URL, "sim"
+        http = httpx.Client(transport=transport, timeout=provider.timeout_s) if transport else None
         return openai.OpenAI(
-            base_url=provider.base_url,
-            api_key=provider.resolved_key() or "not-needed",  # local servers ignore the key
+            base_url=base_url,
+            api_key=key,
             max_retries=provider.max_retries,
             timeout=provider.timeout_s,
-            http_client=httpx.Client(transport=self._transport, timeout=provider.timeout_s)
-            if self._transport
-            else None,
+            # openai 3 annotates httpx2.Client; a legacy httpx.Client is its documented runtime-only
+            # escape hatch (httpx2.md), which the simulator's and the recordings' httpx transports need.
+            http_client=http,  # type: ignore[arg-type]
         )
 
     @property
@@ -151,20 +177,23 @@ class LLM:
             self.prepare()
             return fn()
 
-    def _defaults(self, kw: dict) -> dict:
+    def _defaults(self, kw: CompletionOptions) -> CompletionOptions:
         """Greedy decoding for the local model: a 135M model sampled at the server's default
         temperature wanders off the memory in its prompt (3 of 3 "Lisbon" at 0, 1 of 3 by default)."""
         if self.provider.kind == "local":
             kw.setdefault("temperature", 0.0)
         return kw
 
-    def complete(self, messages: list[dict], *, tools: list[dict] | None = None, **kw: object) -> LLMResult:
+    def complete(
+        self, messages: list[dict], *, tools: list[dict] | None = None, **kw: Unpack[CompletionOptions]
+    ) -> LLMResult:
         t0 = time.perf_counter()
         kw = self._defaults(kw)
+        sent, schemas = _wire(messages, tools)
         try:
             resp = self._call(
                 lambda: self.client.chat.completions.create(
-                    model=self.model, messages=messages, tools=tools or openai.NOT_GIVEN, **kw
+                    model=self.model, messages=sent, tools=schemas or openai.omit, **kw
                 )
             )
         except openai.OpenAIError as exc:
@@ -173,7 +202,11 @@ class LLM:
             raise LLMError("The model returned no choices (an empty answer).", kind="empty")
         msg = resp.choices[0].message
         usage = resp.usage
-        calls = [ToolCall(tc.id, tc.function.name, tc.function.arguments) for tc in msg.tool_calls or []]
+        calls = [  # only function tools are sent, so a custom tool call (no `function`) is not ours
+            ToolCall(tc.id, tc.function.name, tc.function.arguments)
+            for tc in msg.tool_calls or []
+            if tc.type == "function"
+        ]
         return LLMResult(
             content=msg.content or "",
             tool_calls=calls,
@@ -199,20 +232,21 @@ class LLM:
         start = STRUCTURED.index(_structured_by_server.get(key, STRUCTURED[0]))
         result = LLMResult()
         for rung in STRUCTURED[start:]:
-            kw: dict = {"max_tokens": max_tokens}  # a weak model under a grammar can loop for ever
+            kw: CompletionOptions = {"max_tokens": max_tokens}  # a weak model under a grammar can loop
+            tools: list[dict] | None = None
             if rung == "json_schema":
                 kw["response_format"] = {
                     "type": "json_schema",
                     "json_schema": {"name": name.replace(".", "_")[:64], "schema": schema},
                 }
-            elif rung == "json_object":
-                kw["response_format"] = {"type": "json_object", "schema": schema}
+            elif rung == "json_object":  # `schema` is llama-cpp-python's, not in OpenAI's type
+                kw["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
             elif rung == "tool":
                 fn = {"name": "answer", "description": "Give the answer.", "parameters": schema}
-                kw["tools"] = [{"type": "function", "function": fn}]
+                tools = [{"type": "function", "function": fn}]
                 kw["tool_choice"] = {"type": "function", "function": {"name": "answer"}}
             try:
-                result = self.complete(messages, **kw)
+                result = self.complete(messages, tools=tools, **kw)
             except LLMError as exc:
                 if exc.kind == "status" and rung != STRUCTURED[-1]:
                     continue  # this server does not take this form of request
@@ -237,18 +271,20 @@ class LLM:
         t0 = time.perf_counter()
         result = LLMResult(model=self.model)
         calls: dict[int, dict] = {}
-        saw_choices = False
+        saw_choices = opened = False
+        sent, schemas = _wire(messages, tools)
         try:
             stream = self._call(
                 lambda: self.client.chat.completions.create(
                     model=self.model,
-                    messages=messages,
-                    tools=tools or openai.NOT_GIVEN,
+                    messages=sent,
+                    tools=schemas or openai.omit,
                     stream=True,
                     stream_options={"include_usage": True},
                     **self._defaults({}),
                 )
             )
+            opened = True
             with stream:
                 for chunk in stream:
                     if chunk.usage:
@@ -273,10 +309,14 @@ class LLM:
                     if should_stop():
                         result.stopped = True
                         break
+        except openai.APIConnectionError as exc:  # the SDK wraps a transport error mid-stream too
+            if not opened or isinstance(exc, openai.APITimeoutError):
+                raise explain(exc, self.provider) from exc
+            raise _broke(exc.__cause__ or exc) from exc
         except openai.OpenAIError as exc:
             raise explain(exc, self.provider) from exc
-        except httpx.HTTPError as exc:
-            raise LLMError(f"The connection to the model broke mid-answer: {exc}", kind="connection") from exc
+        except httpx.HTTPError as exc:  # a transport error the SDK let through
+            raise _broke(exc) from exc
         if not result.stopped and not saw_choices:
             raise LLMError("The model returned no choices (an empty answer).", kind="empty")
         if not result.stopped and result.finish_reason is None:
@@ -291,6 +331,10 @@ class LLM:
             )
         result.latency_ms = (time.perf_counter() - t0) * 1000
         yield result
+
+
+def _broke(exc: BaseException) -> LLMError:
+    return LLMError(f"The connection to the model broke mid-answer: {exc}", kind="connection")
 
 
 def estimate_tokens(parts: list) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,37 @@ def test_a_failed_reply_is_a_clear_error(tmp_path: Path, capsys, stream: bool, k
         assert "error:" in err and said in err and out.strip(), "the error is said; the partial reply stays"
     else:
         assert out.startswith("error:") and said in out
+
+
+def test_a_connection_cut_mid_answer_says_so() -> None:
+    """openai wraps a transport error inside a stream as APIConnectionError: not "Cannot reach"."""
+    import json
+
+    import httpx
+
+    from agent_core.llm import LLM, LLMError
+    from agent_core.settings import ProviderSettings
+
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "Hel"}, "finish_reason": None}],
+    }
+
+    def body() -> Iterator[bytes]:
+        yield f"data: {json.dumps(chunk)}\n\n".encode()
+        raise httpx.ReadError("connection reset by peer")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+
+    provider = ProviderSettings(kind="openai", base_url="http://model.test/v1", model="m", max_retries=0)
+    llm = LLM(provider, transport=httpx.MockTransport(answer))
+    pieces: list[object] = []
+    with pytest.raises(LLMError) as err:
+        pieces.extend(llm.stream([{"role": "user", "content": "hi"}]))
+    assert pieces == ["Hel"]
+    assert err.value.kind == "connection" and "broke mid-answer" in str(err.value), err.value
+    assert "connection reset by peer" in str(err.value)
