@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from agent_core.lab import Lab
     from desktop.main_window import MainWindow
-    from desktop.patterns import prefetch_pages
+    from desktop.prebuild import IdlePrebuilder
     from ui_patterns.common import LabContext
 
 DEMO_MESSAGES = ("My name is Ada and I live in Lisbon.", "What do you remember about me?")
@@ -128,13 +128,26 @@ def run_gui(argv: list[str]) -> int:
     QTimer.singleShot(0, settle_heap)
     ctx.ready_changed.connect(lambda *_: settle_heap())
     ctx.warm_up_async()
-    if not args.screenshot:  # the other pages' modules, once the first one is on screen
-        QTimer.singleShot(PREFETCH_AFTER_MS, prefetch_pages)
+    if not args.screenshot:  # the other pages, once the first one is on screen
+        QTimer.singleShot(PREFETCH_AFTER_MS, lambda: _prefetch_and_prebuild(window))
     try:
         return app.exec()
     finally:
         window.shutdown()
         lab.close()
+
+
+def _prefetch_and_prebuild(window: MainWindow) -> IdlePrebuilder:
+    """Import the pages' modules on a worker, then build the pages while the person is idle."""
+    from desktop.patterns import PATTERNS, prefetch_pages
+    from desktop.prebuild import IdlePrebuilder
+
+    imports = prefetch_pages()
+    prebuild = IdlePrebuilder(
+        [e.key for e in PATTERNS], window.build_page, lambda: not imports.is_alive(), window
+    )
+    prebuild.start()
+    return prebuild
 
 
 def _open_lab(data_dir: Path, settings: object) -> Lab | None:

@@ -196,6 +196,24 @@ class MainWindow(QMainWindow):
                 return self.pages.get(key)
         return None
 
+    def build_page(self, key: str) -> QWidget | None:
+        """The page for `key`, built (hidden, in the stack) if it was not yet; None if unknown."""
+        entry = self._entry(key)
+        if entry is None:
+            return None
+        page = self.pages.get(key)
+        if page is None:
+            page = create_page(entry, self.ctx, self.stack)
+            self.pages[key] = page
+            self._hosts[key] = PageHost(page, self.stack)
+            self.stack.addWidget(self._hosts[key])
+            _hide_own_title(page, self._title_of(page, entry))
+            self._link_runs(page)
+            page.ensurePolished()  # styled now, so showing it later only lays it out and paints
+            for child in page.findChildren(QWidget):
+                child.ensurePolished()
+        return page
+
     def current_page(self) -> QWidget | None:
         """The page on screen (the stack holds each page inside its PageHost)."""
         host = self.stack.currentWidget()
@@ -220,14 +238,8 @@ class MainWindow(QMainWindow):
         key = item.data(EntryRole)
         entry = self._entry(key)
         assert entry is not None
-        page = self.pages.get(key)
-        if page is None:
-            page = create_page(entry, self.ctx, self.stack)
-            self.pages[key] = page
-            self._hosts[key] = PageHost(page, self.stack)
-            self.stack.addWidget(self._hosts[key])
-            _hide_own_title(page, self._title_of(page, entry))
-            self._link_runs(page)
+        page = self.build_page(key)
+        assert page is not None
         self.stack.setCurrentWidget(self._hosts[key])
         self.header.set_page(self._title_of(page, entry), str(getattr(page, "subtitle", "") or ""))
 

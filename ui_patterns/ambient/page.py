@@ -67,6 +67,7 @@ class AmbientPage(PatternPage):
         self.agents_panel = AgentsPanel(self.agents)
         self.inbox = InboxPanel([a.name for a in self.agents])
         self.detail = ItemDetail()
+        self.detail.setVisible(False)  # until the inbox lists an item: not built into the first frame
         self.timeline = RunTimeline()
         self.answer_bar = AnswerBar()
         self.chart = QuietChart()
