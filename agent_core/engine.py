@@ -270,11 +270,7 @@ class ProcessEngine:
     def __init__(self, lab: Lab) -> None:
         if not self.supported(lab):
             raise EngineError("the engine process needs a shareable index (Chroma server or index process)")
-        url = lab.index_url
-        self._share: Callable[[], str | tuple[str, bytes]] = (
-            # supported(): without a URL the index is the index process's client, which has share()
-            (lambda: url) if url is not None else lab.store.index.share  # type: ignore[attr-defined]
-        )
+        self._share = _index_share(lab)
         self._data_dir = str(lab.data_dir)
         self._db_url = lab.engine.url.render_as_string(hide_password=False)
         self._settings = lab.settings
@@ -466,3 +462,16 @@ def make_engine(lab: Lab, *, in_process: bool | None = None) -> Engine:
     if in_process is None:
         in_process = not ProcessEngine.supported(lab)
     return LocalEngine(lab) if in_process else ProcessEngine(lab)
+
+
+def _index_share(lab: Lab) -> Callable[[], str | tuple[str, bytes]]:
+    """How the child reaches the lab's index: the Chroma server's URL, or the index process's socket."""
+    url = lab.index_url
+    if url is not None:
+        return lambda: url
+    from memory.index_process import ChromaProcessIndex
+
+    index = lab.store.index  # supported(): without a URL, the index process's client
+    if not isinstance(index, ChromaProcessIndex):
+        raise EngineError(f"the engine process cannot share a {type(index).__name__}")
+    return index.share

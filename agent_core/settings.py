@@ -208,12 +208,10 @@ def _set_typed(obj: object, name: str, value: object, problems: list[str], prefi
             if isinstance(value, bool):
                 setattr(obj, name, value)
                 return
-        elif isinstance(current, int) and not isinstance(value, bool):
-            setattr(obj, name, int(value))  # type: ignore[call-overload]  # any JSON value: the wrong ones raise, caught below
-            return
-        elif isinstance(current, float) and not isinstance(value, bool):
-            setattr(obj, name, float(value))  # type: ignore[arg-type]  # any JSON value: the wrong ones raise, caught below
-            return
+        elif isinstance(current, int | float) and isinstance(value, int | float | str):
+            if not isinstance(value, bool):  # "5" and 5.0 convert; "five" and Infinity raise, caught below
+                setattr(obj, name, int(value) if isinstance(current, int) else float(value))
+                return
         elif isinstance(current, str) and isinstance(value, str):
             setattr(obj, name, value)
             return

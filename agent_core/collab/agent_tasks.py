@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 
-from agent_core.collab.actions import INFORMAL, Action, simulate_action, split_sections
+from agent_core.collab.actions import ACTIONS, INFORMAL, Action, simulate_action, split_sections
 from agent_core.simulator.brain import Reply, last_user, system_text, task
 
 _PARAMS = re.compile(r"action=(\w+)\s+seed=(\d+)")
@@ -44,11 +44,12 @@ def action_messages(
 @task("collab_action")
 def collab_action(req: dict, rng: random.Random) -> Reply:
     match = _PARAMS.search(system_text(req))
-    action, seed = (match.group(1), int(match.group(2))) if match else ("rewrite", 0)
+    name, seed = (match.group(1), int(match.group(2))) if match else ("rewrite", 0)
     text = last_user(req)
-    if action not in ACTIVITY:
+    action = next((a for a in ACTIONS if a == name), None)  # the prompt's name as an Action
+    if action is None:
         return Reply(content=text)
-    result = simulate_action(action, text, seed)  # type: ignore[arg-type]
+    result = simulate_action(action, text, seed)
     if action == "continue" and result.startswith(text.rstrip()):
         result = result[len(text.rstrip()) :]
     return Reply(content=result)

@@ -117,8 +117,15 @@ def format_duration(seconds: float) -> str:
 
 def _question_order(conversation: Conversation) -> list[Question]:
     """Dated questions in time order, then undated ones (asked after the conversation)."""
-    dated = sorted((q for q in conversation.questions if q.asked_at), key=lambda q: aware(q.asked_at))  # type: ignore[arg-type]
+    dated = sorted((q for q in conversation.questions if q.asked_at), key=_asked_at)
     return dated + [q for q in conversation.questions if not q.asked_at]
+
+
+def _asked_at(question: Question) -> datetime:
+    """When a dated question is asked, as aware UTC."""
+    if question.asked_at is None:
+        raise ValueError(f"question {question.id} has no date")
+    return aware(question.asked_at)
 
 
 def question_entry(conversation: Conversation, question: Question) -> dict[str, Any]:
@@ -230,7 +237,7 @@ def iter_run(
                     moment = replay.turn_time(turn)
                     while questions and questions[0].asked_at and aware(questions[0].asked_at) <= moment:
                         question = questions.pop(0)
-                        ask(question, aware(question.asked_at))  # type: ignore[arg-type]
+                        ask(question, _asked_at(question))
                     replay.ingest(turn)
                     done += 1
                     if time.perf_counter() - last >= every_s:

@@ -175,7 +175,16 @@ class _Builder:
             self.say("user", self.rng.choice(_USER_CHAT + _ZH_CHAT if self.chinese else _USER_CHAT))
             self.say("assistant", self.rng.choice(_ASSISTANT_CHAT))
 
-    def ask(self, category: str, text: str, answer: str, evidence: list[Turn], **extra: object) -> None:
+    def ask(
+        self,
+        category: str,
+        text: str,
+        answer: str,
+        evidence: list[Turn],
+        *,
+        abstention: bool = False,
+        asked_at: datetime | None = None,
+    ) -> None:
         questions = self.conversation.questions
         questions.append(
             Question(
@@ -185,7 +194,8 @@ class _Builder:
                 evidence=[t.id for t in evidence],
                 evidence_sessions=list(dict.fromkeys(t.session_id for t in evidence)),
                 category=category,
-                **extra,  # type: ignore[arg-type]
+                abstention=abstention,
+                asked_at=asked_at,
             )
         )
 
@@ -246,38 +256,47 @@ class _Builder:
         recent = self.say("user", f"Remember that my {label} is {code}.")
 
         asked_later = recent.timestamp + timedelta(hours=1) if recent.timestamp else None
-        later = {"asked_at": asked_later}
-        self.ask("extraction", "What is my name?", name, [said["name"]], **later)
+        self.ask("extraction", "What is my name?", name, [said["name"]], asked_at=asked_later)
         self.ask(
-            "extraction", f"What do I prefer when it comes to {topic}?", liked, [said["preference"]], **later
+            "extraction",
+            f"What do I prefer when it comes to {topic}?",
+            liked,
+            [said["preference"]],
+            asked_at=asked_later,
         )
-        self.ask("extraction", f"What is my {pet_kind}'s name?", pet_name, [said["pet"]], **later)
-        self.ask("extraction", "What is my partner's name?", partner, [said["partner"]], **later)
-        self.ask("extraction", "What is my new hobby?", hobby, [said["hobby"]], **later)
+        self.ask(
+            "extraction", f"What is my {pet_kind}'s name?", pet_name, [said["pet"]], asked_at=asked_later
+        )
+        self.ask("extraction", "What is my partner's name?", partner, [said["partner"]], asked_at=asked_later)
+        self.ask("extraction", "What is my new hobby?", hobby, [said["hobby"]], asked_at=asked_later)
         self.ask(
             "multi_session",
             "What is my partner's name, and what is my new hobby?",
             f"{partner}, {hobby}",
             [said["partner"], said["hobby"]],
-            **later,
+            asked_at=asked_later,
         )
         self.ask(
             "temporal",
             f"Where did I live before moving to {city_new}?",
             city_old,
             [said["city_old"], said["city_new"]],
-            **later,
+            asked_at=asked_later,
         )
         self.ask(
             "temporal",
             f"What did I work as before becoming a {job_new}?",
             job_old,
             [said["job_old"], said["job_new"]],
-            **later,
+            asked_at=asked_later,
         )
-        self.ask("knowledge_update", "Where do I live now?", city_new, [said["city_new"]], **later)
-        self.ask("knowledge_update", "What do I work as now?", job_new, [said["job_new"]], **later)
-        self.ask("abstention", rng.choice(_ABSENT), ABSTAIN_ANSWER, [], abstention=True, **later)
+        self.ask(
+            "knowledge_update", "Where do I live now?", city_new, [said["city_new"]], asked_at=asked_later
+        )
+        self.ask(
+            "knowledge_update", "What do I work as now?", job_new, [said["job_new"]], asked_at=asked_later
+        )
+        self.ask("abstention", rng.choice(_ABSENT), ABSTAIN_ANSWER, [], abstention=True, asked_at=asked_later)
         asked_now = recent.timestamp + timedelta(seconds=2) if recent.timestamp else None
         self.ask("recent", question, code, [recent], asked_at=asked_now)
         return self.conversation
