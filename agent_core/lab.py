@@ -14,16 +14,16 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlmodel import Session
 
-from agent_core import feedback_preview
-from agent_core.agent import current_recorder
 from agent_core.ambient.inbox import create_ambient_tables
-from agent_core.conversations import Conversation, Conversations, Message
-from agent_core.feedback_preview import Proposal
-from agent_core.llm import LLM, LLMError
-from agent_core.proposals import PROPOSAL_EVENT, Proposals
-from agent_core.runs import Run, Step, StepRecorder
-from agent_core.settings import Settings
-from agent_core.tools import Tool
+from agent_core.chat import feedback
+from agent_core.chat.agent import current_recorder
+from agent_core.chat.conversations import Conversation, Conversations, Message
+from agent_core.chat.feedback import Proposal
+from agent_core.chat.proposals import PROPOSAL_EVENT, Proposals
+from agent_core.runtime.llm import LLM, LLMError
+from agent_core.runtime.runs import Run, Step, StepRecorder
+from agent_core.runtime.settings import Settings
+from agent_core.runtime.tools import Tool
 from memory.audit import PROFILE_TABLES, AuditReport, audit, needles_for, purge, scrub_job_payloads
 from memory.background import BackgroundMemory, JobOutcome
 from memory.clock import Clock, SystemClock
@@ -240,7 +240,7 @@ class Lab:
         agent: str = "assistant",
         auto_accept: bool | None = None,
     ) -> dict:
-        """Thumbs up/down, a comment or a correction: proposes memory changes (see `feedback_preview`).
+        """Thumbs up/down, a comment or a correction: proposes memory changes (see `agent_core.chat.feedback`).
 
         With `feedback_auto_accept` the proposal is applied at once; otherwise it is stored as
         pending (`pending_proposals`) for `accept_feedback` / `reject_feedback`, here or in any
@@ -251,12 +251,12 @@ class Lab:
             raise KeyError(f"no message {message_id}")
         msg.feedback, msg.feedback_comment = score, comment or None
         self.conversations.save(msg)
-        proposal = feedback_preview.propose(
+        proposal = feedback.propose(
             self, message_id, score, comment, correction=correction, profile=profile, agent=agent
         )
         auto = self.settings.feedback_auto_accept if auto_accept is None else auto_accept
         if auto:
-            return {**feedback_preview.apply(self, proposal), "diff": proposal.diff_lines()}
+            return {**feedback.apply(self, proposal), "diff": proposal.diff_lines()}
         self.proposals.add(proposal)
         self.store.emit(PROPOSAL_EVENT, profile, [proposal.id])
         return {
@@ -280,7 +280,7 @@ class Lab:
         """
         proposal = self.proposals.claim(proposal_id)
         try:
-            out = feedback_preview.apply(self, proposal, accept)
+            out = feedback.apply(self, proposal, accept)
         finally:
             self.proposals.settle(proposal)
             self.store.emit(PROPOSAL_EVENT, proposal.profile, [proposal.id])

@@ -24,8 +24,8 @@ from sqlmodel import Session, select  # noqa: E402
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, Event  # noqa: E402
 from agent_core.ambient.inbox import ProcessedEvent  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
-from agent_core.runs import Run  # noqa: E402
-from agent_core.settings import Settings  # noqa: E402
+from agent_core.runtime.runs import Run  # noqa: E402
+from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.ambient.page import AmbientPage  # noqa: E402
 from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402

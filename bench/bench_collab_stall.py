@@ -31,9 +31,9 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from agent_core.collab import Insert  # noqa: E402
-from agent_core.engine import LocalEngine, ProcessEngine  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
-from agent_core.settings import Settings  # noqa: E402
+from agent_core.runtime.engine import LocalEngine, ProcessEngine  # noqa: E402
+from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.collab.page import SAMPLE, CollabPage  # noqa: E402
 from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402

@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from agent_core.agent import ChatAgent
+    from agent_core.chat.agent import ChatAgent
     from agent_core.lab import Lab
-    from agent_core.settings import Settings
+    from agent_core.runtime.settings import Settings
 
     settings = Settings(embedder="minilm", debounce_s=0.0)
     settings.provider.kind, settings.provider.model_path = "local", args.model_path

@@ -23,10 +23,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent_core.agent import ChatAgent  # noqa: E402
+from agent_core.chat.agent import ChatAgent  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
-from agent_core.runs import load_run  # noqa: E402
-from agent_core.settings import Settings  # noqa: E402
+from agent_core.runtime.runs import load_run  # noqa: E402
+from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from memory.embedders import HashEmbedder, MiniLMEmbedder  # noqa: E402
 from memory.models import Memory  # noqa: E402

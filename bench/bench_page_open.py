@@ -29,10 +29,10 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from agent_core.agent import ChatAgent  # noqa: E402
+from agent_core.chat.agent import ChatAgent  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
-from agent_core.runs import Run, Step  # noqa: E402
-from agent_core.settings import Settings  # noqa: E402
+from agent_core.runtime.runs import Run, Step  # noqa: E402
+from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from desktop.patterns import PATTERNS, prefetch_pages  # noqa: E402

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
-from agent_core.engine import make_engine  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
-from agent_core.settings import Settings  # noqa: E402
+from agent_core.runtime.engine import make_engine  # noqa: E402
+from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.sheet import CellState, Column, RunHandle, Sheet, SheetExecutor  # noqa: E402
 from agent_core.sheet.llm_runner import EngineCellRunner  # noqa: E402
 from agent_core.sheet.planner import INDUSTRY_OPTIONS  # noqa: E402

@@ -32,9 +32,9 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, Event  # noqa: E402
-from agent_core.engine import Engine  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
-from agent_core.settings import Settings  # noqa: E402
+from agent_core.runtime.engine import Engine  # noqa: E402
+from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.sheet import Column, RunHandle, Sheet, SheetExecutor  # noqa: E402
 from agent_core.sheet.llm_runner import EngineCellRunner  # noqa: E402
 from agent_core.sheet.planner import INDUSTRY_OPTIONS  # noqa: E402

@@ -32,7 +32,7 @@ SCREENSHOT_TIMEOUT_MS = 60_000
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and not args[0].startswith("-"):
-        from agent_core.cli import main as cli_main
+        from agent_core.cli.main import main as cli_main
 
         return cli_main(args)
     return run_gui(args)
@@ -85,9 +85,9 @@ def run_gui(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from agent_core import crashlog
     from agent_core.lab import default_data_dir
-    from agent_core.settings import Settings
+    from agent_core.runtime import crashlog
+    from agent_core.runtime.settings import Settings
     from agent_core.simulator import SimConfig
     from desktop.main_window import MainWindow
     from desktop.theme import app_icon, apply_theme
@@ -233,7 +233,7 @@ def _screenshot_class() -> type:
 
         def _demo(self) -> None:
             """Runs on a worker: the agent path the chat page uses, then the background memory jobs."""
-            from agent_core.agent import ChatAgent
+            from agent_core.chat.agent import ChatAgent
 
             profile = self.ctx.profile
             agent = ChatAgent(self.lab, profile)

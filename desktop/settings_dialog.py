@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.settings import MEMORY_MODES, Settings
+from agent_core.runtime.settings import MEMORY_MODES, Settings
 from memory.secrets import register_secret
 from ui_patterns.common import LabContext
 
@@ -55,7 +55,7 @@ def _spin(lo: float, hi: float, step: float, decimals: int = 2, suffix: str = ""
 
 def local_status() -> str:
     """One line on whether the local model can run here, and how to make it so."""
-    from agent_core.local_model import INSTALL_HINT, default_gguf, server_installed
+    from agent_core.runtime.local_model import INSTALL_HINT, default_gguf, server_installed
 
     if not server_installed():
         return f"The local model is not installed: {INSTALL_HINT}."

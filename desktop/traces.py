@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.agui import import_events, read_jsonl, run_events, to_jsonl
-from agent_core.runs import Run, Step, export_run, load_run
+from agent_core.agui.events import import_events, read_jsonl, run_events, to_jsonl
+from agent_core.runtime.runs import Run, Step, export_run, load_run
 from desktop.theme import icon
 from desktop.traces_model import (
     KIND_COLORS,

@@ -1,6 +1,6 @@
 """Helpers, the run tree model and the waterfall delegate behind the trace viewer.
 
-The model is a thin adapter over `agent_core.runs.Run` rows so the view never touches SQLite;
+The model is a thin adapter over `agent_core.runtime.runs.Run` rows so the view never touches SQLite;
 `load_run_tree` (run on a worker) reads them and files each chat turn's background memory runs
 under it. The describe functions turn a step into the text a designer wants to read (why a memory
 came back, which mode wrote it) without the view knowing each step kind's payload shape.
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent_core.runs import Run, Step, list_runs
+from agent_core.runtime.runs import Run, Step, list_runs
 from desktop.theme import color
 
 RUN_KINDS = ("chat", "ambient", "sheet", "collab", "memlab", "memory")

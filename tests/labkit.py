@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def make_settings(**overrides: object):  # noqa: ANN201 - Settings
     """Fast, deterministic settings: instant simulator, hash embedder, short debounce."""
-    from agent_core.settings import Settings
+    from agent_core.runtime.settings import Settings
     from agent_core.simulator import SimConfig
 
     s = Settings(embedder="hash-256", sim=SimConfig.instant(), debounce_s=0.05)

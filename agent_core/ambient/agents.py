@@ -34,7 +34,7 @@ class AmbientAgent:
     name: str
     kind: str  # triage | scheduler | researcher
     profile: str = "default"
-    memory_mode: str = "hot_path"  # agent_core.cli_ambient.AMBIENT_MODES
+    memory_mode: str = "hot_path"  # agent_core.cli.ambient.AMBIENT_MODES
 
     def accepts(self, event: Event) -> bool:
         return event.source == SOURCES[self.kind]

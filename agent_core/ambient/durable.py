@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from agent_core.ambient.events import Event
 from agent_core.ambient.inbox import ALLOW, ANSWERED, InboxItem
-from agent_core.runs import Step, StepHandle, StepRecorder, dumps
+from agent_core.runtime.runs import Step, StepHandle, StepRecorder, dumps
 from memory.prompts import clean_fact
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from agent_core.ambient.durable import RunCtx, RunPaused, WaitingForHuman, copy_
 from agent_core.ambient.events import Event
 from agent_core.ambient.inbox import AmbientAction, Inbox, InboxItem, ProcessedEvent
 from agent_core.ambient.learning import lessons_from, with_rule
-from agent_core.runs import Run, Step, StepRecorder, dumps, load_run
+from agent_core.runtime.runs import Run, Step, StepRecorder, dumps, load_run
 from memory.clock import Clock
 from memory.consolidation import Source
 from memory.prompts import clean_fact

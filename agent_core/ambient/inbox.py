@@ -19,7 +19,7 @@ from sqlalchemy import Index, case, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from agent_core.runs import Run
+from agent_core.runtime.runs import Run
 from memory.clock import utcnow
 from memory.db import create_all
 

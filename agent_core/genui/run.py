@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.runs import Step
-from agent_core.tools import Tool, ToolRegistry
+from agent_core.runtime.runs import Step
+from agent_core.runtime.tools import Tool, ToolRegistry
 
 from . import a2ui_catalog
 from .a2ui_catalog import A2UI_TOOL

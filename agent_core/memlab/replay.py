@@ -21,14 +21,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.llm import LLMError, LLMResult
 from agent_core.memlab.dataset import Conversation, Question, Turn
 from agent_core.memlab.metrics import retrieval_scores, score_question
 from agent_core.memlab.results import QuestionRow
 from agent_core.memlab.strategies import Strategy
-from agent_core.settings import ProviderSettings, Settings
+from agent_core.runtime.llm import LLMError, LLMResult
+from agent_core.runtime.settings import ProviderSettings, Settings
 from agent_core.simulator import SimConfig
 from memory.background import JobOutcome
 from memory.clock import ManualClock

@@ -22,7 +22,7 @@ from agent_core.memlab.dataset import Conversation, Dataset, Question
 from agent_core.memlab.replay import ProviderChoice, StrategyReplay, aware
 from agent_core.memlab.results import QuestionRow, RunRecord
 from agent_core.memlab.strategies import Strategy
-from agent_core.settings import PROVIDERS
+from agent_core.runtime.settings import PROVIDERS
 from memory.embedders import Embedder, make_embedder
 
 DEFAULT_KS = (5, 10, 25)

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from agent_core.engine import Service
-from agent_core.llm import LLM, LLMError
-from agent_core.runs import Step, StepRecorder
+from agent_core.runtime.engine import Service
+from agent_core.runtime.llm import LLM, LLMError
+from agent_core.runtime.runs import Step, StepRecorder
 from agent_core.sheet.errors import CellRunError
 from agent_core.sheet.model import Column
 from agent_core.sheet.prompts import cell_messages, plan_messages
@@ -27,9 +27,9 @@ from agent_core.sheet.spec import parse_plan
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from agent_core.engine import Emit
-    from agent_core.engine import Engine as AgentEngine
     from agent_core.lab import Lab
+    from agent_core.runtime.engine import Emit
+    from agent_core.runtime.engine import Engine as AgentEngine
 
 
 MEMORY_K = 3  # facts recalled per cell, at most

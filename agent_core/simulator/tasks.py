@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 
 TASK_MODULES = (
-    "agent_core.architectures",  # plan, critique
+    "agent_core.chat.architectures",  # plan, critique
     "agent_core.sheet.sim_task",  # sheet_cell, plan_columns
     "agent_core.collab.agent_tasks",  # collab_action
     "agent_core.genui.sim",  # genui + component tool rules

@@ -28,9 +28,9 @@ import sqlmodel  # noqa: E402, F401
 
 with atheris.instrument_imports():
     from agent_core.genui.sanitizer import sanitize_html
-    from agent_core.llm import LLMError, ToolCall
     from agent_core.memlab.importers import DatasetFormatError, load_locomo, load_longmemeval
-    from agent_core.settings import Settings
+    from agent_core.runtime.llm import LLMError, ToolCall
+    from agent_core.runtime.settings import Settings
     from agent_core.sheet.errors import SheetSpecError
     from agent_core.sheet.spec import parse_spec
     from memory.prompts import MemoryLLMError, clean_fact, parse_json_object

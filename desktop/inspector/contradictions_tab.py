@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.contradictions import SUITES, WorkbenchReport, plot, run_workbench
+from agent_core.memlab.contradictions import SUITES, WorkbenchReport, plot, run_workbench
 from desktop.inspector.jobs import Jobs
 from ui_patterns.common.lazy import LazyTab
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from agent_core.lab import Lab
-from agent_core.settings import Settings
+from agent_core.runtime.settings import Settings
 from agent_core.simulator import SimConfig
 from desktop.inspector.page import MemoryInspector
 from memory.consolidation import Source

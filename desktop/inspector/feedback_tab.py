@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.engine import lab_service
-from agent_core.feedback_preview import Proposal
+from agent_core.chat.feedback import Proposal
+from agent_core.chat.proposals import PROPOSAL_EVENT
 from agent_core.lab import Lab
-from agent_core.proposals import PROPOSAL_EVENT
+from agent_core.runtime.engine import lab_service
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.procedural import diff_html
 from ui_patterns.common.context import LabContext

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.provenance import memory_provenance
+from agent_core.runtime.provenance import memory_provenance
 from desktop.inspector.detail import DetailPanel
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.models import (

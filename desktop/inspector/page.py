@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from agent_core.proposals import PROPOSAL_EVENT
+from agent_core.chat.proposals import PROPOSAL_EVENT
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.memory_tab import REVIEW, MemoryTab
 from desktop.inspector.procedural import ProceduralTab

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.provenance import TurnPoint, turn_points
+from agent_core.runtime.provenance import TurnPoint, turn_points
 from desktop.inspector.jobs import Jobs
 from memory.timetravel import Snapshot, diff, replay
 from ui_patterns.common.context import LabContext

@@ -18,10 +18,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main(out: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from agent_core.agent import ChatAgent
-    from agent_core.contradictions import plot, run_workbench
+    from agent_core.chat.agent import ChatAgent
     from agent_core.lab import Lab
-    from agent_core.settings import Settings
+    from agent_core.memlab.contradictions import plot, run_workbench
+    from agent_core.runtime.settings import Settings
     from agent_core.simulator import SimConfig
     from desktop.inspector import MemoryInspector
     from ui_patterns.common.context import LabContext

@@ -9,7 +9,7 @@ import pytest
 
 from agent_core.ambient import AmbientAgent, AmbientHub, CalendarSource, EmailSource, Event, EventStream
 from agent_core.ambient.inbox import ask_rate
-from agent_core.runs import load_run
+from agent_core.runtime.runs import load_run
 from memory.clock import ManualClock
 
 EMAILS = {e.id: e for e in EmailSource().events()}
@@ -201,7 +201,7 @@ def test_stream_releases_by_clock() -> None:
 
 
 def test_cli_ambient_run_with_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from agent_core.cli import main
+    from agent_core.cli.main import main
 
     events = [EMAILS[k].as_dict() for k in ("e001", "e002", "e040", "e047", "e032")]
     (tmp_path / "events.json").write_text(json.dumps(events))

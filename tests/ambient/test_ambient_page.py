@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, InboxItem
-from agent_core.engine import LocalEngine, ProcessEngine
 from agent_core.lab import Lab
-from agent_core.runs import load_run
+from agent_core.runtime.engine import LocalEngine, ProcessEngine
+from agent_core.runtime.runs import load_run
 from ui_patterns.ambient.page import AmbientPage
 from ui_patterns.common import LabContext
 

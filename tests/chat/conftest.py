@@ -9,7 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from agent_core.lab import Lab
-from agent_core.settings import Settings
+from agent_core.runtime.settings import Settings
 from agent_core.simulator import SimConfig
 from ui_patterns.chat import ChatPage
 from ui_patterns.common import LabContext

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from agent_core.cli_agui import make_server
+from agent_core.cli.agui import make_server
 from agent_core.lab import Lab
 from labkit import make_settings
 from tests.chat.conftest import MakePage, send_and_wait

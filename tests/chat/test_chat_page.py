@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from agent_core.agent import TurnResult
+from agent_core.chat.agent import TurnResult
 from agent_core.simulator import SimConfig
 from tests.chat.conftest import SLOW, MakePage, send_and_wait
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from agent_core.agent import ChatAgent
-from agent_core.agui import run_events, to_jsonl
+from agent_core.agui.events import run_events, to_jsonl
+from agent_core.chat.agent import ChatAgent
 from tests.chat.conftest import MakePage
 
 FOREIGN = [  # a LangGraph-style stream: the user's message in the input, a tool call, a reply

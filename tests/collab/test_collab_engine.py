@@ -10,8 +10,8 @@ from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from agent_core.collab.actions import split_sections
-from agent_core.engine import LocalEngine, ProcessEngine
 from agent_core.lab import Lab
+from agent_core.runtime.engine import LocalEngine, ProcessEngine
 from agent_core.simulator import SimConfig
 from labkit import make_settings
 from ui_patterns.collab.page import CollabPage

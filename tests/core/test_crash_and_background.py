@@ -38,7 +38,7 @@ def test_debounce_runs_once_after_quiet_period() -> None:
 
 
 def test_background_memory_arrives_late_and_records_it(lab: Lab) -> None:
-    from agent_core.agent import ChatAgent
+    from agent_core.chat.agent import ChatAgent
 
     conv = lab.conversations.create("default").id
     res = ChatAgent(lab, memory_mode="background").turn(conv, "I live in Oslo.")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.engine import (
+from agent_core.lab import Lab
+from agent_core.runtime.engine import (
     EngineError,
     LocalEngine,
     ProcessEngine,
@@ -18,7 +19,6 @@ from agent_core.engine import (
     lab_service,
     make_engine,
 )
-from agent_core.lab import Lab
 from agent_core.sheet import Column
 from agent_core.sheet.errors import CellRunError
 from agent_core.sheet.llm_runner import EngineCellRunner
@@ -56,7 +56,7 @@ def test_cells_run_in_the_child_and_are_recorded_where_the_parent_reads(app_lab:
         assert result.raw_text and result.completion_tokens > 0
         run_id = runner.end_batch()
         assert run_id == result.run_id
-        from agent_core.runs import load_run
+        from agent_core.runtime.runs import load_run
 
         run, steps = load_run(app_lab.engine, run_id)
         assert run.title == "engine test" and [s.id for s in steps] == [result.details["step_id"]]
@@ -180,7 +180,7 @@ def test_index_clients_share_one_index_process(tmp_path: Path) -> None:
 def test_runs_left_running_by_a_dead_process_are_marked_interrupted(lab: Lab) -> None:
     from datetime import timedelta
 
-    from agent_core.runs import Run, StepRecorder, load_run, mark_interrupted
+    from agent_core.runtime.runs import Run, StepRecorder, load_run, mark_interrupted
     from memory.clock import utcnow
 
     old = StepRecorder.start(lab.engine, kind="chat", title="before the crash").run

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
 from labkit import make_settings
 from memory.index_process import ChromaProcessIndex, IndexProcessError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.local_model import default_gguf, server_installed
+from agent_core.runtime.local_model import default_gguf, server_installed
 
 pytestmark = pytest.mark.skipif(
     not (server_installed() and default_gguf()), reason="local model not installed (./scripts/local-model)"
@@ -33,7 +33,7 @@ def local_lab(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - Lab
 
 @pytest.mark.parametrize("mode", ["hot_path", "background"])
 def test_where_do_i_live_in_a_new_conversation(local_lab, mode: str) -> None:  # noqa: ANN001
-    from agent_core.agent import ChatAgent
+    from agent_core.chat.agent import ChatAgent
 
     lab, profile = local_lab, f"ada-{mode}"
     agent = ChatAgent(lab, profile, memory_mode=mode)
@@ -62,8 +62,8 @@ def test_a_killed_server_is_started_again(local_lab) -> None:  # noqa: ANN001
 
 
 def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
-    from agent_core.llm import LLM, LLMError
-    from agent_core.settings import ProviderSettings
+    from agent_core.runtime.llm import LLM, LLMError
+    from agent_core.runtime.settings import ProviderSettings
 
     llm = LLM(ProviderSettings(kind="local", model_path=str(tmp_path / "nope.gguf")))
     with pytest.raises(LLMError, match="does not exist"):

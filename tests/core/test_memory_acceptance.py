@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from agent_core.agent import ChatAgent
-from agent_core.cli import main as cli_main
+from agent_core.chat.agent import ChatAgent
+from agent_core.cli.main import main as cli_main
 from agent_core.lab import Lab
 
 

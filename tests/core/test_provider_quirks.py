@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.llm import LLM, LLMError, LLMResult
-from agent_core.settings import ProviderSettings
+from agent_core.runtime.llm import LLM, LLMError, LLMResult
+from agent_core.runtime.settings import ProviderSettings
 from agent_core.simulator.replay import ReplayTransport
 from memory.consolidation import MemoryWriter
 from memory.prompts import EXTRACT_SCHEMA, Completion

@@ -5,10 +5,10 @@ from __future__ import annotations
 import openai
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.llm import LLM, LLMError
-from agent_core.settings import ProviderSettings
+from agent_core.runtime.llm import LLM, LLMError
+from agent_core.runtime.settings import ProviderSettings
 from agent_core.simulator import SimConfig
 from agent_core.simulator.server import serve_in_thread
 from labkit import make_settings
@@ -45,7 +45,7 @@ def test_deterministic_per_seed(server) -> None:  # noqa: ANN001
 
 
 def test_tool_calls_in_wire_format(server) -> None:  # noqa: ANN001
-    from agent_core.tools import SAVE_MEMORY_SCHEMA
+    from agent_core.runtime.tools import SAVE_MEMORY_SCHEMA
 
     _srv, url = server
     llm = LLM(ProviderSettings(kind="openai", base_url=url, model="sim-1"))
@@ -130,10 +130,10 @@ def test_the_simulator_alone_speaks_every_task() -> None:
 
 
 def test_every_architecture_is_selectable_and_visible_in_the_trace(tmp_path) -> None:  # noqa: ANN001
-    from agent_core.agent import ChatAgent
+    from agent_core.chat.agent import ChatAgent
     from agent_core.lab import Lab
-    from agent_core.runs import load_run
-    from agent_core.settings import ARCHITECTURES
+    from agent_core.runtime.runs import load_run
+    from agent_core.runtime.settings import ARCHITECTURES
     from labkit import make_settings
 
     lab = Lab(tmp_path / "d", make_settings())

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.runs import export_run, scrub
+from agent_core.runtime.runs import export_run, scrub
 from memory.consolidation import poison_reason
 from memory.transfer import ImportFileError, export_profile, import_profile
 
@@ -133,13 +133,13 @@ def test_data_dir_is_user_only(lab: Lab) -> None:
 
 
 def test_core_and_memory_never_import_qt() -> None:
-    code = "import sys, agent_core.lab, agent_core.cli, memory.store; sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
+    code = "import sys, agent_core.lab, agent_core.cli.main, memory.store; sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
 def test_every_file_the_child_processes_write_is_user_only(tmp_path: Path, settings) -> None:  # noqa: ANN001
     """The Chroma index child and the agent engine child write user-only files (umask 077)."""
-    from agent_core.engine import make_engine
+    from agent_core.runtime.engine import make_engine
 
     lab = Lab(tmp_path / "d", settings, chroma_process=True)
     try:

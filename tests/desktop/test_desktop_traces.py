@@ -15,8 +15,8 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 from sqlmodel import Session
 
-from agent_core.agent import ChatAgent
-from agent_core.runs import Run, Step
+from agent_core.chat.agent import ChatAgent
+from agent_core.runtime.runs import Run, Step
 from desktop.traces import EMPTY_RUNS, LOADING_RUNS, TIMELINE_COLUMN, TraceViewer
 from desktop.traces_model import LatencyRole, OffsetRole
 from memory.clock import utcnow
@@ -129,7 +129,7 @@ def viewer_run_id_role() -> int:
 
 
 def _runs(lab) -> list[Run]:  # noqa: ANN001
-    from agent_core.runs import list_runs
+    from agent_core.runtime.runs import list_runs
 
     return list_runs(lab.engine, limit=1000)
 

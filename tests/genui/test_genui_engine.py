@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from agent_core.agent import AgentEvent
-from agent_core.engine import LocalEngine, ProcessEngine, Service
+from agent_core.chat.agent import AgentEvent
 from agent_core.genui.run import ToolCallEvent
 from agent_core.genui.service import GenUITurnService
 from agent_core.lab import Lab
+from agent_core.runtime.engine import LocalEngine, ProcessEngine, Service
 from agent_core.simulator import SimConfig
 from labkit import make_settings
 from ui_patterns.common import LabContext

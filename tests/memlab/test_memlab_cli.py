@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.cli import main
+from agent_core.cli.main import main
 
 
 def test_bench_scenario_writes_results_and_plots(

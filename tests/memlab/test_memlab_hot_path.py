@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.memlab import load_locomo
 from agent_core.memlab.runner import RunConfig, run_benchmark
 from agent_core.memlab.strategies import parse_strategies
-from agent_core.tools import SAVE_MEMORY_SCHEMA
+from agent_core.runtime.tools import SAVE_MEMORY_SCHEMA
 
 
 def test_hot_path_facts_come_from_the_save_memory_tool(lab) -> None:  # noqa: ANN001

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from agent_core.cli import main as cli_main
+from agent_core.cli.main import main as cli_main
 from agent_core.memlab import load_locomo
 from agent_core.memlab.longconv import generate_longconv, write_longconv
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.cli import main
+from agent_core.cli.main import main
 from agent_core.memlab import DatasetFormatError
 from agent_core.memlab.sources import load_dataset, source_problem
 

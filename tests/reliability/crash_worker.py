@@ -27,9 +27,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from sqlalchemy import text  # noqa: E402
 
-from agent_core.agent import ChatAgent  # noqa: E402
+from agent_core.chat.agent import ChatAgent  # noqa: E402
 from agent_core.lab import Lab  # noqa: E402
-from agent_core.settings import Settings  # noqa: E402
+from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from memory.models import KINDS  # noqa: E402
 

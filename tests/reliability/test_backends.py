@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from memory.lexical import fts_search
 from memory.models import Memory
 
@@ -113,7 +113,7 @@ def test_the_engine_process_shares_the_server_backends(backend, tmp_path: Path) 
     """With PostgreSQL and a Chroma server the engine child connects to both itself."""
     import pytest
 
-    from agent_core.engine import ProcessEngine
+    from agent_core.runtime.engine import ProcessEngine
     from labkit import recall_here_what_the_child_wrote
 
     lab = backend.lab(tmp_path / "d")

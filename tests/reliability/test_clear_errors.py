@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import ChatAgent
-from agent_core.cli import main
-from agent_core.runs import list_runs
-from agent_core.settings import Settings
+from agent_core.chat.agent import ChatAgent
+from agent_core.cli.main import main
+from agent_core.runtime.runs import list_runs
+from agent_core.runtime.settings import Settings
 from agent_core.sheet.csvio import import_csv
 from agent_core.sheet.errors import SheetSpecError
 from agent_core.sheet.spec import load_spec

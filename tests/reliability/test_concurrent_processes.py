@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from agent_core.lab import Lab
-from agent_core.settings import Settings
+from agent_core.runtime.settings import Settings
 from labkit import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ PROCESSES, TURNS = 4, 10
 
 def _chat(data: Path, profile: str, text: str) -> tuple[int, dict | None, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "agent_core.cli", "chat", "--data-dir", str(data), "--profile", profile]
+    cmd = [sys.executable, "-m", "agent_core.cli.main", "chat", "--data-dir", str(data), "--profile", profile]
     done = subprocess.run(
         [*cmd, "--embedder", "hash", "--memory-mode", "background", "--json", text],
         capture_output=True,

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from agent_core import crashlog
+from agent_core.runtime import crashlog
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_python(code: str, data_dir: Path) -> subprocess.CompletedProcess:
-    prelude = f"from agent_core import crashlog; crashlog.install({str(data_dir)!r}, 'app')\n"
+    prelude = f"from agent_core.runtime import crashlog; crashlog.install({str(data_dir)!r}, 'app')\n"
     return subprocess.run(
         [sys.executable, "-c", prelude + code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )

@@ -16,11 +16,11 @@ from faultserver import FlakyServer, flaky
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.llm import LLM, LLMError
-from agent_core.runs import Run, Step
-from agent_core.settings import ProviderSettings
+from agent_core.runtime.llm import LLM, LLMError
+from agent_core.runtime.runs import Run, Step
+from agent_core.runtime.settings import ProviderSettings
 from labkit import make_settings
 from memory.models import Memory, MemoryEvent, MemoryJob
 

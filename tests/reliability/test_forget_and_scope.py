@@ -23,7 +23,7 @@ OWNER_COLUMNS = {"profile", "namespace", "run_id", "conversation_id"}
 
 
 def _cli(data_dir: Path, profile: str, *args: str) -> int:
-    from agent_core.cli import main
+    from agent_core.cli.main import main
 
     return main(
         ["memory", *args, "--data-dir", str(data_dir), "--embedder", "hash-256", "--profile", profile]
@@ -90,7 +90,7 @@ def test_forget_deletes_the_profiles_ambient_rows(lab: Lab) -> None:
 def test_forget_audit_ignores_words_another_profile_still_holds(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from agent_core.cli import main
+    from agent_core.cli.main import main
 
     data = tmp_path / "d"
     for profile in ("alice", "bob"):

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from agent_core.genui.sanitizer import sanitize_html
-from agent_core.llm import LLMError, ToolCall
 from agent_core.memlab.importers import DatasetFormatError, load_locomo, load_longmemeval
-from agent_core.settings import ProviderSettings, Settings
+from agent_core.runtime.llm import LLMError, ToolCall
+from agent_core.runtime.settings import ProviderSettings, Settings
 from agent_core.sheet.csvio import import_csv
 from agent_core.sheet.errors import SheetSpecError
 from agent_core.sheet.spec import parse_spec

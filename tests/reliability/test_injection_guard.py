@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from memory.guard import poison_reason
 
 PLANTED = [
@@ -48,7 +48,7 @@ def test_a_planted_memory_is_stored_flagged_and_never_recalled(lab, text: str) -
 def test_an_import_goes_through_the_guard_and_its_instructions_wait(tmp_path, capsys) -> None:  # noqa: ANN001
     import json
 
-    from agent_core.cli import main as cli_main
+    from agent_core.cli.main import main as cli_main
 
     data = tmp_path / "d"
     export = {

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.llm import LLM
+from agent_core.runtime.llm import LLM
 from agent_core.simulator.replay import ReplayTransport
 from labkit import make_settings
 

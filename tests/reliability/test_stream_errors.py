@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.cli import main as cli_main
-from agent_core.settings import Settings
+from agent_core.cli.main import main as cli_main
+from agent_core.runtime.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -37,8 +37,8 @@ def test_a_connection_cut_mid_answer_says_so() -> None:
 
     import httpx
 
-    from agent_core.llm import LLM, LLMError
-    from agent_core.settings import ProviderSettings
+    from agent_core.runtime.llm import LLM, LLMError
+    from agent_core.runtime.settings import ProviderSettings
 
     chunk = {
         "id": "c1",

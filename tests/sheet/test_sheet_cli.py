@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.cli import main
+from agent_core.cli.main import main
 from labkit import make_settings
 
 CUSTOMERS = Path(__file__).resolve().parents[2] / "assets" / "sheet" / "customers.csv"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from agent_core.llm import LLM
-from agent_core.runs import Run, load_run
-from agent_core.settings import ProviderSettings
+from agent_core.runtime.llm import LLM
+from agent_core.runtime.runs import Run, load_run
+from agent_core.runtime.settings import ProviderSettings
 from agent_core.sheet import CellState, Column, SheetExecutor, SheetSpecError, fill_cell, import_csv
 from agent_core.sheet.llm_runner import LLMCellRunner, plan_columns_with_llm
 from agent_core.sheet.spec import parse_plan

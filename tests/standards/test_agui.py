@@ -13,9 +13,9 @@ import pytest
 from ag_ui.core import Event
 from pydantic import TypeAdapter
 
-from agent_core import agui
-from agent_core.agent import ChatAgent
-from agent_core.runs import load_run
+from agent_core.agui import events as agui
+from agent_core.chat.agent import ChatAgent
+from agent_core.runtime.runs import load_run
 
 EVENT = TypeAdapter(Event)
 
@@ -105,7 +105,7 @@ def test_a_bad_recording_is_one_clear_error() -> None:
 
 
 def test_serve_agui_streams_a_live_turn(lab) -> None:  # noqa: ANN001
-    from agent_core.cli_agui import make_server
+    from agent_core.cli.agui import make_server
 
     server = make_server(lab, 0, "hot_path")
     threading.Thread(target=server.serve_forever, daemon=True).start()

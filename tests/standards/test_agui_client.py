@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import AgentEvent, TurnResult, chat_agent
-from agent_core.agui_agent import UNFINISHED, AguiAgent
-from agent_core.agui_client import sse_data
-from agent_core.cli_agui import make_server
+from agent_core.agui.agent import UNFINISHED, AguiAgent
+from agent_core.agui.client import sse_data
+from agent_core.chat.agent import AgentEvent, TurnResult, chat_agent
+from agent_core.cli.agui import make_server
 from agent_core.lab import Lab
-from agent_core.runs import load_run
+from agent_core.runtime.runs import load_run
 from labkit import make_settings
 from tests.standards.fake_agui import FakeAgui, Status, run, text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_core.json_patch import PatchError, apply_patch
+from agent_core.agui.json_patch import PatchError, apply_patch
 
 
 def test_the_rfc_operations_apply_in_order() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.contradictions import SUITES, WorkbenchReport, plot, run_workbench
+from agent_core.memlab.contradictions import SUITES, WorkbenchReport, plot, run_workbench
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
 from labkit import make_settings
 
@@ -59,7 +59,7 @@ def test_single_memory_delete_is_verified(lab: Lab) -> None:
 
 
 def test_cli_audit_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from agent_core.cli import main
+    from agent_core.cli.main import main
 
     common = ["--data-dir", str(tmp_path / "d"), "--embedder", "hash-256", "--profile", "zed"]
     assert main(["chat", *common, "I live in Quuxtown."]) == 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent_core.agent import ChatAgent
-from agent_core.feedback_preview import Proposal
+from agent_core.chat.agent import ChatAgent
+from agent_core.chat.feedback import Proposal
 from agent_core.lab import Lab
 
 

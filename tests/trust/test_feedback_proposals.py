@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from agent_core import feedback_preview
-from agent_core.agent import ChatAgent
-from agent_core.feedback_preview import Change, Proposal
+from agent_core.chat import feedback
+from agent_core.chat.agent import ChatAgent
+from agent_core.chat.feedback import Change, Proposal
+from agent_core.chat.proposals import PROPOSAL_EVENT, ProposalError, from_json, to_json
 from agent_core.lab import Lab
-from agent_core.proposals import PROPOSAL_EVENT, ProposalError, from_json, to_json
 
 
 def _reply(lab: Lab) -> str:
@@ -37,7 +37,7 @@ def second(lab: Lab) -> Iterator[Lab]:
 
 def test_a_proposal_round_trips_exactly(lab: Lab) -> None:
     mid = _reply(lab)
-    p = feedback_preview.propose(lab, mid, -1, "so wrong", correction="I live in Zürich.", profile="ada")
+    p = feedback.propose(lab, mid, -1, "so wrong", correction="I live in Zürich.", profile="ada")
     assert {c.kind for c in p.changes} == {"semantic", "procedural", "episodic"}
     assert from_json(to_json(p)) == p
     lab.proposals.add(p)
@@ -101,7 +101,7 @@ def test_a_failed_apply_stays_pending_and_a_retry_applies_nothing_twice(
     def broken(*_a: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(feedback_preview, "_set_score", broken)
+    monkeypatch.setattr(feedback, "_set_score", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         lab.accept_feedback(pid)
     (p,) = lab.pending_proposals("ada")

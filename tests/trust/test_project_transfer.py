@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.settings import Settings
+from agent_core.runtime.settings import Settings
 from agent_core.simulator import SimConfig
 from memory.transfer import ImportFileError, export_profile
 from memory.transfer_project import PROJECT_FORMAT, export_project, import_any

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.provenance import memories_from_message, memory_provenance, write_counts
-from agent_core.runs import Run, list_runs
+from agent_core.runtime.provenance import memories_from_message, memory_provenance, write_counts
+from agent_core.runtime.runs import Run, list_runs
 
 
 def test_background_memory_links_to_turn_extraction_call_and_job(lab: Lab) -> None:

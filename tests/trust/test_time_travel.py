@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from agent_core.agent import ChatAgent
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
-from agent_core.provenance import turn_points
+from agent_core.runtime.provenance import turn_points
 from memory.timetravel import diff, replay, store_at
 
 SCRIPT = [

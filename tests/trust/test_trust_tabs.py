@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
-from agent_core.agent import ChatAgent
-from agent_core.contradictions import SUITES, plot, run_workbench
+from agent_core.chat.agent import ChatAgent
 from agent_core.lab import Lab
+from agent_core.memlab.contradictions import SUITES, plot, run_workbench
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_chat_turn_link_lists_the_turns_memories(lab: Lab, qtbot) -> None:  # no
     turn = TurnWidget("My name is Ada and I live in Rome.")
     qtbot.addWidget(turn)
     turn.message_id, turn.user_message_id = res.message_id, res.user_message_id
-    from agent_core.provenance import memories_from_message
+    from agent_core.runtime.provenance import memories_from_message
 
     with qtbot.waitSignal(turn.memories_requested, timeout=1_000):
         turn.memories_link.linkActivated.emit("memories")

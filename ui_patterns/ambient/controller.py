@@ -18,8 +18,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from agent_core.ambient import AmbientAgent, AmbientHub, AskRate, Event, EventStream, InboxItem, ask_rate
 from agent_core.ambient.hub import hub_service
-from agent_core.engine import Engine, LocalEngine, Service
 from agent_core.lab import Lab
+from agent_core.runtime.engine import Engine, LocalEngine, Service
 
 Ts = TypeVarTuple("Ts")
 

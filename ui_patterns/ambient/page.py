@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from agent_core.ambient import AmbientAgent, AskRate, CalendarSource, EmailSource, Event, InboxItem
 from agent_core.ambient.events import merged
-from agent_core.runs import Run, Step, load_run
+from agent_core.runtime.runs import Run, Step, load_run
 from ui_patterns.ambient.agents_panel import AgentsPanel
 from ui_patterns.ambient.answer_bar import AnswerBar, confirmation
 from ui_patterns.ambient.controller import AmbientController

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.runs import Step
+from agent_core.runtime.runs import Step
 
 
 class RewindDialog(QDialog):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from agent_core.ambient import CalendarSource, EmailSource
 from agent_core.lab import Lab
-from agent_core.settings import Settings
+from agent_core.runtime.settings import Settings
 from agent_core.simulator import SimConfig
 from ui_patterns.ambient.page import AmbientPage
 from ui_patterns.common import LabContext

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from agent_core.ambient.durable import INJECTED
-from agent_core.runs import Run, Step
+from agent_core.runtime.runs import Run, Step
 from ui_patterns.ambient.humantime import human_time, iso, stored
 from ui_patterns.ambient.style import fork_colour, status_colour, tinted_icon
 from ui_patterns.common.lazy import LazyTab

@@ -8,7 +8,7 @@ Qt-free, so it is tested without a widget.
 
 from __future__ import annotations
 
-from agent_core.conversations import Conversations, Message
+from agent_core.chat.conversations import Conversations, Message
 
 
 def root(m: Message) -> str:

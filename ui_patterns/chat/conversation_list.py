@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from agent_core.conversations import Conversation, Conversations
+from agent_core.chat.conversations import Conversation, Conversations
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent_core.runs import Step
+from agent_core.runtime.runs import Step
 
 Costs = tuple[float | None, float]  # recall ms (None: no recall ran), hot-path write ms
 

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from agent_core.agent import TurnResult
-from agent_core.provenance import memories_from_message
-from agent_core.settings import MEMORY_MODES
+from agent_core.chat.agent import TurnResult
+from agent_core.runtime.provenance import memories_from_message
+from agent_core.runtime.settings import MEMORY_MODES
 from ui_patterns.chat import branches
 from ui_patterns.chat.bubbles import BUBBLE_QSS
 from ui_patterns.chat.conversation_list import ConversationListModel

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Slot
 from PySide6.QtWidgets import QListView, QMessageBox, QStackedWidget
 
-from agent_core.engine import lab_service
 from agent_core.lab import Lab
+from agent_core.runtime.engine import lab_service
 from ui_patterns.chat import branches
 from ui_patterns.chat.costs import memory_costs
 from ui_patterns.chat.transcript import Transcript

@@ -17,10 +17,10 @@ from types import SimpleNamespace
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton
 
-from agent_core.agent import AgentEvent, TurnResult
-from agent_core.agui import import_events, read_jsonl
-from agent_core.agui_turns import ReplayTurn, replay_turns
-from agent_core.conversations import Message
+from agent_core.agui.events import import_events, read_jsonl
+from agent_core.agui.turns import ReplayTurn, replay_turns
+from agent_core.chat.agent import AgentEvent, TurnResult
+from agent_core.chat.conversations import Message
 from agent_core.lab import Lab
 from ui_patterns.chat.transcript import Transcript
 from ui_patterns.chat.turn import TurnWidget

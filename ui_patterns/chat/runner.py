@@ -15,8 +15,8 @@ from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from agent_core.agent import AgentEvent, TurnResult, TurnService
-from agent_core.engine import Service
+from agent_core.chat.agent import AgentEvent, TurnResult, TurnService
+from agent_core.runtime.engine import Service
 from ui_patterns.chat.turn import TurnWidget
 from ui_patterns.common import LabContext
 

@@ -16,8 +16,8 @@ from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from agent_core.agent import AgentEvent, TurnResult
-from agent_core.conversations import Message
+from agent_core.chat.agent import AgentEvent, TurnResult
+from agent_core.chat.conversations import Message
 from ui_patterns.chat.actions import (
     AssistantActions,
     FeedbackEditor,

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from agent_core.collab import CollabDocument, Suggestion
 from agent_core.collab.learning import StyleRule, derive_facts, derive_style_rules
 from agent_core.collab.service import CollabService
-from agent_core.engine import Service
+from agent_core.runtime.engine import Service
 from ui_patterns.collab.runner import AGENT
 from ui_patterns.common import LabContext
 

@@ -21,7 +21,7 @@ from agent_core.collab import CollabDocument, CollabError
 from agent_core.collab.actions import Action
 from agent_core.collab.agent_tasks import ACTIVITY
 from agent_core.collab.service import CollabService
-from agent_core.engine import Engine, Service
+from agent_core.runtime.engine import Engine, Service
 
 AGENT = "writer"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from agent_core.engine import Engine, lab_service, make_engine
 from agent_core.lab import Lab
-from agent_core.runs import mark_interrupted
-from agent_core.settings import Settings
+from agent_core.runtime.engine import Engine, lab_service, make_engine
+from agent_core.runtime.runs import mark_interrupted
+from agent_core.runtime.settings import Settings
 from memory.clock import utcnow
 from ui_patterns.common.workers import run_call
 

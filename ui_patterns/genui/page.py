@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.agent import AgentEvent
+from agent_core.chat.agent import AgentEvent
 from agent_core.genui.a2ui_catalog import A2UI_TOOL
 from agent_core.genui.run import ToolCallEvent
 from agent_core.genui.sim import a2ui_action_message, answer_message

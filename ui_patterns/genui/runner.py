@@ -13,8 +13,8 @@ from typing import cast
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from agent_core.engine import Service
 from agent_core.genui.service import GenUITurnService
+from agent_core.runtime.engine import Service
 from ui_patterns.common import LabContext
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_core.engine import EngineError
+from agent_core.runtime.engine import EngineError
 from agent_core.sheet import (
     BatchedCellRunner,
     CellRunner,

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
-from agent_core import architectures
-from agent_core.conversations import Message
-from agent_core.llm import LLMError, LLMResult, ToolCall
-from agent_core.runs import StepRecorder
-from agent_core.tools import SAVE_MEMORY_SCHEMA, ToolDenied, ToolRegistry
+from agent_core.chat import architectures
+from agent_core.chat.conversations import Message
+from agent_core.runtime.llm import LLMError, LLMResult, ToolCall
+from agent_core.runtime.runs import StepRecorder
+from agent_core.runtime.tools import SAVE_MEMORY_SCHEMA, ToolDenied, ToolRegistry
 from memory.consolidation import Source
 from memory.models import EPISODIC, SEMANTIC, Memory
 from memory.pipeline import UpdateMode
@@ -427,7 +427,7 @@ class TurnService:
 def chat_agent(lab: Lab, profile: str, memory_mode: str | None = None) -> ChatAgent:
     """The agent the chat's settings name: the lab's own, or the remote AG-UI agent at `agui_url`."""
     if lab.settings.agent_source == "agui":
-        from agent_core.agui_agent import AguiAgent
+        from agent_core.agui.agent import AguiAgent
 
         return AguiAgent(lab, profile, lab.settings.agui_url, memory_mode=memory_mode)
     return ChatAgent(lab, profile, memory_mode=memory_mode)

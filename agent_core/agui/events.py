@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from agent_core.runs import Run, Step, load_run
+from agent_core.runtime.runs import Run, Step, load_run
 from memory.clock import utcnow
 
 MEMORY_READ, MEMORY_WRITE, NOTE, STEP = "lab.memory.read", "lab.memory.write", "lab.note", "lab.step"
@@ -159,7 +159,7 @@ def messages_snapshot(engine: Engine, run: Run, steps: list[Step]) -> dict | Non
         return None
     messages: list[dict] = []
     if run.conversation_id:
-        from agent_core.conversations import Conversations
+        from agent_core.chat.conversations import Conversations
 
         for m in Conversations(engine).messages(run.conversation_id):
             if m.id == said.get("message_id"):

@@ -16,7 +16,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from agent_core.cli import add_common, open_lab
+from agent_core.cli.main import add_common, open_lab
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_agui(args: argparse.Namespace) -> int:
-    from agent_core import agui
+    from agent_core.agui import events as agui
 
     lab = open_lab(args)
     try:
@@ -67,8 +67,8 @@ def cmd_agui(args: argparse.Namespace) -> int:
 
 def make_server(lab, port: int = 0, memory_mode: str | None = None) -> ThreadingHTTPServer:  # noqa: ANN001 - Lab
     """The AG-UI endpoint over a Lab (port 0: a free one); `serve_forever` it on a thread."""
-    from agent_core.agent import ChatAgent
-    from agent_core.agui_turns import TurnEvents
+    from agent_core.agui.turns import TurnEvents
+    from agent_core.chat.agent import ChatAgent
     from memory.pipeline import MEMORY_MODES
 
     threads: dict[str, str] = {}  # AG-UI thread id → the lab's conversation id

@@ -10,8 +10,8 @@ import random
 from collections.abc import Callable, Generator
 from typing import TypedDict, Unpack
 
-from agent_core.llm import LLM, LLMResult, ToolCall
-from agent_core.runs import StepRecorder
+from agent_core.runtime.llm import LLM, LLMResult, ToolCall
+from agent_core.runtime.runs import StepRecorder
 from agent_core.simulator.brain import Reply, last_user, task
 
 Gen = Generator[str, None, LLMResult]

@@ -202,7 +202,7 @@ def run_workbench(
 ) -> WorkbenchReport:
     """Run every suite under every policy (one namespace each) in a throwaway lab."""
     from agent_core.lab import Lab
-    from agent_core.settings import Settings
+    from agent_core.runtime.settings import Settings
     from agent_core.simulator import SimConfig
 
     report = WorkbenchReport()
@@ -220,7 +220,7 @@ def run_workbench(
 
 
 def _run_one(lab: Lab, policy: str, suite: FlipSuite, memory_mode: str) -> FlipOutcome:
-    from agent_core.agent import ChatAgent
+    from agent_core.chat.agent import ChatAgent
 
     ns = f"{policy}.{suite.name}"
     agent = ChatAgent(lab, ns, memory_mode=memory_mode)

@@ -14,7 +14,7 @@ from agent_core.memlab.strategies import (
     parse_ks,
     parse_strategies,
 )
-from agent_core.settings import PROVIDERS
+from agent_core.runtime.settings import PROVIDERS
 
 DATASETS = ("locomo", "longmemeval", "scenario")
 
@@ -90,7 +90,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from agent_core.memlab.summary import Summary
 
     if args.suite == "contradictions":
-        from agent_core.contradictions import cmd_contradictions
+        from agent_core.memlab.contradictions import cmd_contradictions
 
         return cmd_contradictions(args.out)
     if not args.dataset or not args.source:

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_core.agui import MEMORY_READ, MEMORY_WRITE, NOTE, STEP, MemoryState
-from agent_core.json_patch import PatchError, apply_patch
+from agent_core.agui.events import MEMORY_READ, MEMORY_WRITE, NOTE, STEP, MemoryState
+from agent_core.agui.json_patch import PatchError, apply_patch
 
 SAVE_MEMORY = "save_memory"
 """The hot-path memory tool: its call is shown as the memory write it made, not as a tool."""

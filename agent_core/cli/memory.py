@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from agent_core.cli import add_common, emit, open_lab
+from agent_core.cli.main import add_common, emit, open_lab
 
 
 def register(sub: argparse._SubParsersAction) -> None:

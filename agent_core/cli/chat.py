@@ -7,8 +7,8 @@ import sys
 
 from sqlmodel import Session, select
 
-from agent_core.cli import add_common, emit, open_lab
-from agent_core.settings import ARCHITECTURES, MEMORY_MODES, PROVIDERS
+from agent_core.cli.main import add_common, emit, open_lab
+from agent_core.runtime.settings import ARCHITECTURES, MEMORY_MODES, PROVIDERS
 from memory.models import Memory, MemoryJob
 
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from agent_core.agent import ChatAgent, TurnResult
+    from agent_core.chat.agent import ChatAgent, TurnResult
 
     lab = open_lab(args)
     notes: list[str] = []  # what background memory could not do (a botched extraction, refused facts)
@@ -76,7 +76,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             }
             for m in bg
         ]
-        from agent_core.runs import load_run
+        from agent_core.runtime.runs import load_run
 
         loaded = load_run(lab.engine, result.run_id)
         assert loaded is not None  # the turn recorded its run

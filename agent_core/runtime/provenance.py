@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from agent_core.conversations import Message
-from agent_core.runs import Run, Step
+from agent_core.chat.conversations import Message
+from agent_core.runtime.runs import Run, Step
 from memory.models import Memory, MemoryJob
 from memory.timetravel import aware
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, TypeVarTuple
 
 if TYPE_CHECKING:
     from agent_core.lab import Lab
-    from agent_core.settings import Settings
+    from agent_core.runtime.settings import Settings
 
 Listener = Callable[[str, Any], None]
 Emit = Callable[[str, Any], None]
@@ -138,7 +138,7 @@ class _Lanes:
 
 
 def _wire_lab_events(lab: Lab, emit: Emit) -> None:
-    from agent_core.runs import StepNote
+    from agent_core.runtime.runs import StepNote
 
     lab.store.subscribe(lambda event, namespace, ids: emit("memory", (event, namespace, list(ids))))
     lab.step_listeners.append(lambda event, step: emit("step", (event, StepNote.of(step))))
@@ -191,8 +191,8 @@ def _picklable(exc: BaseException) -> BaseException:
 def _child(
     conn: Connection, data_dir: str, settings: Settings, db_url: str, index: str | tuple[str, bytes]
 ) -> None:
-    from agent_core import crashlog
     from agent_core.lab import Lab
+    from agent_core.runtime import crashlog
     from memory.index_process import IndexClient
 
     os.umask(0o077)  # everything this process writes holds someone's memory: user-only

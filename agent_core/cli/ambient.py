@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_core.cli import add_common, emit, open_lab
+from agent_core.cli.main import add_common, emit, open_lab
 from memory.pipeline import UpdateMode
 
 AMBIENT_MODES = tuple(m.value for m in UpdateMode if m is not UpdateMode.BOTH)

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import agent_core.sheet.sim_task  # noqa: F401 - a `serve-sim` in this process answers sheet tasks too
-from agent_core.cli import add_common, load_settings, make_lab
-from agent_core.settings import PROVIDERS
+from agent_core.cli.main import add_common, load_settings, make_lab
+from agent_core.runtime.settings import PROVIDERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -152,7 +152,7 @@ def _progress(usage: object, total: int, started: float) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from agent_core.llm import LLMError
+    from agent_core.runtime.llm import LLMError
     from agent_core.sheet import SheetSpecError, import_csv
     from agent_core.sheet.llm_runner import plan_columns_with_llm
     from agent_core.sheet.spec import spec_of

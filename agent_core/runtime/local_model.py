@@ -129,7 +129,7 @@ class LocalServer:
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         port = _free_port()
         cmd = [
-            sys.executable, "-m", "agent_core.local_model", str(os.getpid()),
+            sys.executable, "-m", "agent_core.runtime.local_model", str(os.getpid()),
             "--model", str(self.gguf),
             "--host", "127.0.0.1", "--port", str(port),
             "--n_ctx", str(self.n_ctx), "--n_threads", str(self.threads),
@@ -221,7 +221,7 @@ def shared_server(model_path: str = "") -> LocalServer:
 
 
 def _serve_while_parent_lives(argv: list[str]) -> None:
-    """`python -m agent_core.local_model PARENT_PID SERVER_ARGS…`: llama.cpp's server, which exits
+    """`python -m agent_core.runtime.local_model PARENT_PID SERVER_ARGS…`: llama.cpp's server, which exits
     when the process that started it is gone (even killed: no orphaned model eating a core)."""
     import runpy
 

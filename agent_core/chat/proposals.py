@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from agent_core.feedback_preview import Change, Proposal
+from agent_core.chat.feedback import Change, Proposal
 from memory.clock import utcnow
 from memory.secrets import scrub
 
@@ -85,7 +85,7 @@ class Proposals:
         self._move(proposal_id, APPLYING)
         p = self.get(proposal_id)
         assert p is not None  # claimed just now; only a forget deletes rows
-        p.status = PENDING  # what `feedback_preview.apply` expects
+        p.status = PENDING  # what `feedback.apply` expects
         return p
 
     def settle(self, p: Proposal) -> None:

@@ -18,7 +18,7 @@ PROVIDERS = ("sim", "openai", "local")
 AGENT_SOURCES = ("lab", "agui")
 """Who answers the chat: the lab's own agent (over the provider) or a remote AG-UI agent's URL."""
 ARCHITECTURES = ("tool_loop", "single_call", "plan_and_solve", "reflection")
-"""agent_core.architectures' functions, by name (kept here: settings must not import the agent)."""
+"""agent_core.chat.architectures' functions, by name (kept here: settings must not import the agent)."""
 SECRET_KEYS = ("api_key",)
 
 
@@ -47,7 +47,7 @@ class Settings:
     sim: SimConfig = field(default_factory=SimConfig)
     memory_mode: str = "background"
     architecture: str = "tool_loop"
-    """How a chat turn thinks (agent_core.architectures): tool_loop, single_call, plan_and_solve
+    """How a chat turn thinks (agent_core.chat.architectures): tool_loop, single_call, plan_and_solve
     or reflection; the others answer without tools, so a hot-path turn keeps the tool loop."""
     embedder: str = "minilm"
     recall_k: int = 5

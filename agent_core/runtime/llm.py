@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 import httpx
 import openai
 
-from agent_core.local_model import LocalModelError, LocalServer, shared_server
-from agent_core.settings import ProviderSettings
+from agent_core.runtime.local_model import LocalModelError, LocalServer, shared_server
+from agent_core.runtime.settings import ProviderSettings
 from agent_core.simulator import SimConfig, SimCore, SimTransport
 from memory.secrets import scrub
 

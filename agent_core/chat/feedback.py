@@ -219,7 +219,7 @@ def _apply_semantic(lab: Lab, profile: str, c: Change) -> None:
 
 def _answers(lab: Lab, proposal: Proposal, n: int) -> list[tuple[str, str]]:
     """Re-answer the last `n` user turns of the conversation (no tools, nothing saved)."""
-    from agent_core.agent import ChatAgent
+    from agent_core.chat.agent import ChatAgent
 
     msg = lab.conversations.get_message(proposal.message_id)
     if msg is None:

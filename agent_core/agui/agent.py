@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from agent_core.agent import KEY_NOTICE, AgentEvent, ChatAgent, TurnResult, clean_user_text, last_events
-from agent_core.agui_client import AguiClient, AguiError, run_input
-from agent_core.agui_turns import TurnReader, interrupt_prompt
-from agent_core.conversations import Message
-from agent_core.runs import Run, Step, StepHandle, StepRecorder, dumps, load_run
+from agent_core.agui.client import AguiClient, AguiError, run_input
+from agent_core.agui.turns import TurnReader, interrupt_prompt
+from agent_core.chat.agent import KEY_NOTICE, AgentEvent, ChatAgent, TurnResult, clean_user_text, last_events
+from agent_core.chat.conversations import Message
+from agent_core.runtime.runs import Run, Step, StepHandle, StepRecorder, dumps, load_run
 
 if TYPE_CHECKING:
     from agent_core.lab import Lab

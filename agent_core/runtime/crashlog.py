@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from agent_core.runs import scrub
+from agent_core.runtime.runs import scrub
 
 MAX_BYTES = 1_000_000  # older reports are dropped beyond this: the log stays small
 SESSION = "=== session"

@@ -9,16 +9,16 @@ import os
 import sys
 from pathlib import Path
 
-from agent_core.settings import Settings
+from agent_core.runtime.settings import Settings
 
 # Each module has `register(subparsers)`; a new command is one line here.
 COMMAND_MODULES = [
-    "agent_core.cli_chat",
-    "agent_core.cli_memory",
-    "agent_core.cli_bench",
-    "agent_core.cli_ambient",
-    "agent_core.cli_sheet",
-    "agent_core.cli_agui",
+    "agent_core.cli.chat",
+    "agent_core.cli.memory",
+    "agent_core.cli.bench",
+    "agent_core.cli.ambient",
+    "agent_core.cli.sheet",
+    "agent_core.cli.agui",
 ]
 
 

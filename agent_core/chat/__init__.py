@@ -1,0 +1,1 @@
+"""The chat agent: its turns and architectures, conversations, and feedback turned into memory changes."""

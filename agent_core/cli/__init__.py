@@ -1,0 +1,1 @@
+"""The headless command line: `agent-ux-lab <subcommand>` (main.py dispatches to the others)."""
