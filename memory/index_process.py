@@ -5,7 +5,7 @@ and for that long no other Python thread ran — the GUI thread included (measur
 `bench/bench_memory.py --only gil`). Across a pipe the same calls cost the GUI nothing: waiting
 on a pipe releases the GIL. The CLI and tests keep the in-process `ChromaIndex`.
 
-The child also listens on a private Unix socket, so the agent engine process (`agent_core.engine`)
+The child also listens on a private Unix socket, so the agent engine process (`agent_core.runtime.engine`)
 shares the same index instead of opening the Chroma folder a second time: one writer, many clients.
 """
 

@@ -31,7 +31,7 @@ class Completer(Protocol):
     """One LLM call (the agent core supplies it, recording a step). Raises on transport errors.
 
     With `schema` the answer must be a JSON object of that shape: the agent core asks the server
-    for structured output the strongest way it supports (see agent_core.llm.STRUCTURED).
+    for structured output the strongest way it supports (see agent_core.runtime.llm.STRUCTURED).
     """
 
     def __call__(
