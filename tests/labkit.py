@@ -72,3 +72,48 @@ def recall_here_what_the_child_wrote(engine, lab, timeout: float = 30.0) -> list
     hits = lab.store.recall("default", "Which city do I live in?", k=3)
     assert hits[0].memory.id == memory_id and hits[0].parts.dense_rank is not None
     return events
+
+
+class PageLabs:
+    """Pages over fresh Labs for a pytest-qt test, each Lab in its own dir under `root`; with
+    `engine_kind` "process" the Lab's engine is the app's child, else threads in this process.
+    `close()` shuts every page down and closes its context and Lab."""
+
+    def __init__(self, qtbot, root, engine_kind: str) -> None:  # noqa: ANN001
+        self.qtbot, self.root, self.engine_kind = qtbot, root, engine_kind
+        self.made: list[tuple[object, object, object]] = []
+
+    def open(self, settings, build, size: tuple[int, int], guard=None):  # noqa: ANN001, ANN201
+        """`build(ctx)` makes the page; `guard(lab)`, in the process variant, can make the GUI
+        process's own model or writers refuse, so only the engine's child can have done the work."""
+        from agent_core.lab import Lab
+        from agent_core.runtime.engine import LocalEngine, ProcessEngine
+        from ui_patterns.common import LabContext
+
+        child = self.engine_kind == "process"
+        lab = Lab(self.root / f"data{len(self.made)}", settings, chroma_process=child)
+        lab.warm_up()
+        ctx = LabContext(lab)
+        assert isinstance(ctx.engine, ProcessEngine if child else LocalEngine)
+        if child and guard is not None:
+            guard(lab)
+        page = build(ctx)
+        self.qtbot.addWidget(page)
+        page.resize(*size)
+        page.show()
+        self.made.append((page, ctx, lab))
+        return page
+
+    def close(self) -> None:
+        from ui_patterns.common.workers import active_workers
+
+        for page, ctx, lab in self.made:
+            page.shutdown()  # type: ignore[attr-defined]
+            self.qtbot.waitUntil(lambda: active_workers() == 0, timeout=10_000)
+            ctx.close()  # type: ignore[attr-defined]
+            lab.close()  # type: ignore[attr-defined]
+
+
+def refuse(*_args: object, **_kwargs: object) -> None:
+    """Stands in for GUI-process agent work that must not run (see `PageLabs.open`'s guard)."""
+    raise AssertionError("agent work ran in the GUI process")

@@ -8,12 +8,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from agent_core.lab import Lab
-from agent_core.runtime.settings import Settings
 from agent_core.simulator import SimConfig
+from labkit import PageLabs, make_settings
 from ui_patterns.chat import ChatPage
-from ui_patterns.common import LabContext
-from ui_patterns.common.workers import active_workers
 
 SLOW = {"ttft_ms": 0.0, "tokens_per_s": 200.0}
 
@@ -29,31 +26,16 @@ def engine_kind() -> str:
 @pytest.fixture
 def make_page(qtbot: QtBot, tmp_path: Path, engine_kind: str) -> Iterator[MakePage]:
     """Build a ChatPage over a fresh Lab; `sim` overrides SimConfig, other kwargs override Settings."""
-    made: list[tuple[ChatPage, LabContext, Lab]] = []
+    labs = PageLabs(qtbot, tmp_path, engine_kind)
 
     def make(sim: dict | None = None, **overrides: object) -> ChatPage:
-        # as tests/conftest.py's make_settings: hash embedder, short debounce
-        settings = Settings(embedder="hash-256", sim=SimConfig.instant(), debounce_s=0.05)
-        for k, v in overrides.items():
-            setattr(settings, k, v)
+        settings = make_settings(**overrides)
         if sim is not None:
             settings.sim = SimConfig(**sim)
-        lab = Lab(tmp_path / f"data{len(made)}", settings, chroma_process=engine_kind == "process")
-        lab.warm_up()
-        ctx = LabContext(lab)
-        page = ChatPage(ctx)
-        qtbot.addWidget(page)
-        page.resize(900, 700)
-        page.show()
-        made.append((page, ctx, lab))
-        return page
+        return labs.open(settings, ChatPage, (900, 700))
 
     yield make
-    for page, ctx, lab in made:
-        page.shutdown()
-        qtbot.waitUntil(lambda: active_workers() == 0, timeout=10_000)
-        ctx.close()
-        lab.close()
+    labs.close()
 
 
 def send_and_wait(qtbot: QtBot, page: ChatPage, text: str, timeout: int = 10_000) -> object:

@@ -11,11 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from agent_core.collab.actions import split_sections
 from agent_core.lab import Lab
-from agent_core.runtime.engine import LocalEngine, ProcessEngine
 from agent_core.simulator import SimConfig
-from labkit import make_settings
+from labkit import PageLabs, make_settings, refuse
 from ui_patterns.collab.page import CollabPage
-from ui_patterns.common import LabContext
 
 MakePage = Callable[..., CollabPage]
 
@@ -24,33 +22,18 @@ MakePage = Callable[..., CollabPage]
 def make_page(request, qtbot: QtBot, tmp_path: Path) -> Iterator[MakePage]:  # noqa: ANN001
     """A CollabPage over a fresh Lab whose simulator runs with `sim`; in the "process" variant the
     GUI process's own model refuses every call, so only the engine's child can have answered."""
-    made: list[tuple[CollabPage, LabContext, Lab]] = []
+    labs = PageLabs(qtbot, tmp_path, request.param)
+
+    def guard(lab: Lab) -> None:  # the model, memory writes and commits: never here
+        lab.llm.stream = lab.writer.write = lab.procedural.commit = refuse  # type: ignore[method-assign]
 
     def make(sim: SimConfig | None = None) -> CollabPage:
         settings = make_settings(sim=sim or SimConfig.instant())
         settings.provider.max_retries = 0
-        lab = Lab(tmp_path / f"data{len(made)}", settings, chroma_process=request.param == "process")
-        lab.warm_up()
-        ctx = LabContext(lab)
-        assert isinstance(ctx.engine, ProcessEngine if request.param == "process" else LocalEngine)
-        if request.param == "process":  # the model, memory writes and commits: never here
-            lab.llm.stream = lab.writer.write = lab.procedural.commit = _refuse  # type: ignore[method-assign]
-        page = CollabPage(ctx)
-        qtbot.addWidget(page)
-        page.resize(1200, 800)
-        page.show()
-        made.append((page, ctx, lab))
-        return page
+        return labs.open(settings, CollabPage, (1200, 800), guard)
 
     yield make
-    for page, ctx, lab in made:
-        page.shutdown()
-        ctx.close()
-        lab.close()
-
-
-def _refuse(*_args: object, **_kwargs: object) -> Iterator[str]:
-    raise AssertionError("agent work ran in the GUI process")
+    labs.close()
 
 
 def _wait_idle(qtbot: QtBot, page: CollabPage, timeout: int = 20_000) -> None:

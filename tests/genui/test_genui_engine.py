@@ -18,7 +18,7 @@ from agent_core.genui.service import GenUITurnService
 from agent_core.lab import Lab
 from agent_core.runtime.engine import LocalEngine, ProcessEngine, Service
 from agent_core.simulator import SimConfig
-from labkit import make_settings
+from labkit import PageLabs, make_settings, refuse
 from ui_patterns.common import LabContext
 from ui_patterns.genui.base import ComponentState
 from ui_patterns.genui.cards import WeatherCard
@@ -30,36 +30,24 @@ MakePage = Callable[..., GenUIPage]
 
 @pytest.fixture(params=["local", "process"])
 def make_page(request, qtbot: QtBot, tmp_path: Path) -> Iterator[MakePage]:  # noqa: ANN001
-    made: list[tuple[GenUIPage, LabContext, Lab]] = []
+    labs = PageLabs(qtbot, tmp_path, request.param)
+
+    def guard(lab: Lab) -> None:  # the model: never here
+        lab.llm.stream = lab.llm.complete = refuse  # type: ignore[method-assign]
+
+    def build(ctx: LabContext) -> GenUIPage:
+        ctx.set_profile("ada")
+        page = GenUIPage(ctx)
+        page.memory_mode, page.chunk_delay = "off", 0.0
+        return page
 
     def make(sim: SimConfig | None = None) -> GenUIPage:
         settings = make_settings(sim=sim or SimConfig.instant())
         settings.provider.max_retries = 0
-        lab = Lab(tmp_path / f"data{len(made)}", settings, chroma_process=request.param == "process")
-        lab.warm_up()
-        ctx = LabContext(lab)
-        ctx.set_profile("ada")
-        assert isinstance(ctx.engine, ProcessEngine if request.param == "process" else LocalEngine)
-        if request.param == "process":
-            lab.llm.stream = _refuse  # type: ignore[method-assign]
-            lab.llm.complete = _refuse  # type: ignore[method-assign]
-        page = GenUIPage(ctx)
-        page.memory_mode, page.chunk_delay = "off", 0.0
-        qtbot.addWidget(page)
-        page.resize(1100, 800)
-        page.show()
-        made.append((page, ctx, lab))
-        return page
+        return labs.open(settings, build, (1100, 800), guard)
 
     yield make
-    for page, ctx, lab in made:
-        page.shutdown()
-        ctx.close()
-        lab.close()
-
-
-def _refuse(*_args: object, **_kwargs: object) -> Iterator[str]:
-    raise AssertionError("the model was called in the GUI process")
+    labs.close()
 
 
 def _ask(qtbot: QtBot, page: GenUIPage, text: str) -> None:
