@@ -14,19 +14,17 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from agent_core.lab import Lab  # noqa: E402
 from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.chat import ChatPage  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap, wait_until  # noqa: E402
 
 BUDGET_MS = 50.0
 SCRIPT = [
@@ -37,15 +35,6 @@ SCRIPT = [
     "How do I write a good bug report?",
     "请解释如何学习中文",
 ]
-
-
-def wait_until(pred: Callable[[], bool], timeout_ms: int = 30_000) -> None:
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.timeout.connect(lambda: pred() and loop.quit())
-    poll.start(5)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
 
 
 def main(rounds: int = 2) -> None:

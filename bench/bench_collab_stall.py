@@ -27,7 +27,6 @@ from typing import TypeVar
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from agent_core.collab import Insert  # noqa: E402
@@ -36,7 +35,7 @@ from agent_core.runtime.engine import LocalEngine, ProcessEngine  # noqa: E402
 from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
 from ui_patterns.collab.page import SAMPLE, CollabPage  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap, wait_until  # noqa: E402
 
 TARGET_P99_MS = 20.0
 IDLE_ROUND_MS = 2000  # about one round's length
@@ -44,15 +43,6 @@ CLICK_GAP_MS = 60
 FIRST = ("fix_tone", "rewrite", "fix_tone")  # on §1, §2, §3
 T = TypeVar("T")
 TEXT = SAMPLE + "\nWe asked Marisol for the docs review; Marisol agreed, and Marisol owns the import flow.\n"
-
-
-def wait_until(pred: Callable[[], bool], timeout_ms: int = 60_000) -> None:
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.timeout.connect(lambda: pred() and loop.quit())
-    poll.start(5)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
 
 
 def click(fn: Callable[..., T], *args: object) -> T:

@@ -18,31 +18,20 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from agent_core.lab import Lab  # noqa: E402
 from agent_core.runtime.engine import LocalEngine, lab_service  # noqa: E402
 from agent_core.runtime.settings import Settings  # noqa: E402
 from agent_core.simulator import SimConfig  # noqa: E402
-from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap  # noqa: E402
+from ui_patterns.common import LabContext, StallProbe, favour_gui_thread, settle_heap, wait_until  # noqa: E402
 from ui_patterns.genui.page import EXAMPLES, GenUIPage  # noqa: E402
 
 TARGET_P99_MS = 20.0
-
-
-def wait_until(pred: Callable[[], bool], timeout_ms: int = 30_000) -> None:
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.timeout.connect(lambda: pred() and loop.quit())
-    poll.start(5)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
 
 
 def session(engine: str, rounds: int) -> tuple[list[float], int, int, float]:

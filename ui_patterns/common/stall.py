@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 
 
 class StallProbe(QObject):
@@ -65,3 +66,13 @@ def settle_heap() -> None:
     The app calls this once the window is up and again when the embedder has loaded.
     """
     gc.freeze()
+
+
+def wait_until(pred: Callable[[], bool], timeout_ms: int = 60_000) -> None:
+    """Run the event loop until `pred()` holds or `timeout_ms` passes (benchmarks and probes)."""
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.timeout.connect(lambda: pred() and loop.quit())
+    poll.start(5)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
