@@ -109,15 +109,17 @@ class Lab:
         return RecallWeights(s.w_relevance, s.w_recency, s.w_importance)
 
     # -- life cycle -----------------------------------------------------------------------------
-    def warm_up(self) -> ReconcileReport:
-        """Load the embedder, open Chroma, reconcile it with SQLite, resume pending memory jobs and
-        release feedback proposals a killed process was applying."""
+    def warm_up(self, *, resume_jobs: bool = True) -> ReconcileReport:
+        """Load the embedder, open Chroma, reconcile it with SQLite, resume pending memory jobs
+        (unless another process runs them: the desktop app's agent engine) and release feedback
+        proposals a killed process was applying."""
         try:
             load = getattr(self.embedder, "load", None)
             if load:
                 load()
             report = self.store.reconcile()
-            self.background.resume()
+            if resume_jobs:
+                self.resume_jobs()
             self.proposals.release_claims()
             return report
         except Exception as exc:
@@ -125,6 +127,10 @@ class Lab:
             raise
         finally:
             self.ready.set()
+
+    def resume_jobs(self) -> int:
+        """Schedule the memory jobs an earlier process left pending; returns how many."""
+        return self.background.resume()
 
     def load_models(self) -> str:
         """Load the embedder and start (or attach to) a local model (the agent engine's Lab warms

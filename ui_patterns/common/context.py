@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from agent_core.lab import Lab
-from agent_core.runtime.engine import Engine, lab_service, make_engine
+from agent_core.runtime.engine import Engine, LocalEngine, lab_service, make_engine
 from agent_core.runtime.runs import mark_interrupted
 from agent_core.runtime.settings import Settings
 from memory.clock import utcnow
@@ -79,10 +79,14 @@ class LabContext(QObject):
         def warm_up() -> object:
             # Runs a crashed session left "running" (nothing of this session has started yet).
             mark_interrupted(self.lab.engine, started, "the app stopped before this run finished")
-            self.lab.warm_up()
+            here = isinstance(self.engine, LocalEngine)  # else the engine's child writes memory
+            self.lab.warm_up(resume_jobs=here)
             local = self.lab.prepare_model()  # the local model's server starts here, then the engine attaches
             # the agent engine loads its own embedder: ready means both can recall at once
-            lab_service(self.engine).call(Lab.load_models).result(timeout=300)
+            engine_lab = lab_service(self.engine)
+            engine_lab.call(Lab.load_models).result(timeout=300)
+            if not here:  # jobs a crash left pending run where new ones do, never in two places
+                engine_lab.call(Lab.resume_jobs).result(timeout=60)
             return local
 
         run_call(warm_up, done, failed)
