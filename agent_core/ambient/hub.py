@@ -216,23 +216,14 @@ class AmbientHub:
         item = self.inbox.get(item_id)
         if item is None:
             raise KeyError(f"no inbox item {item_id}")
-        if item.status != "pending":
-            raise ValueError(f"this item was already {item.status}")
-        rtype = str(response.get("type"))
-        if not item.allows(rtype):
-            raise ValueError(f"a {item.kind} item does not allow {rtype!r}")
-        response = dict(response)
-        if rtype == "edit":
-            original = item.action_request.get("args") or {}
-            edited = response.get("args") or {}
-            response["args"] = {
-                k: coerce_like(original.get(k), edited.get(k, original.get(k))) for k in original
-            }
-        return self.inbox.record_answer(item_id, response, self.clock.now())
+        return self.inbox.record_answer(item_id, check_answer(item, response), self.clock.now())
 
     def retract_answer(self, item_id: str) -> InboxItem | None:
         """Undo an answer its run has not acted on yet (the item is pending again); None if too late."""
         return self.inbox.reopen(item_id)
+
+    def mark_read(self, item_id: str) -> InboxItem:
+        return self.inbox.mark_read(item_id)
 
     def answer(self, item_id: str, response: dict) -> str:
         """Answer an item and resume its run; returns the run's new state."""
@@ -363,6 +354,22 @@ class AmbientHub:
             if agent:
                 q = q.where(Run.agent == agent)
             return list(s.exec(q.order_by(col(Run.created_at).desc()).limit(limit)))
+
+
+def check_answer(item: InboxItem, response: dict) -> dict:
+    """The answer to store for `item` (edited args in their original types); ValueError if the
+    item was already answered or its kind does not allow this response. Pure: the GUI checks first."""
+    if item.status != "pending":
+        raise ValueError(f"this item was already {item.status}")
+    rtype = str(response.get("type"))
+    if not item.allows(rtype):
+        raise ValueError(f"a {item.kind} item does not allow {rtype!r}")
+    response = dict(response)
+    if rtype == "edit":
+        original = item.action_request.get("args") or {}
+        edited = response.get("args") or {}
+        response["args"] = {k: coerce_like(original.get(k), edited.get(k, original.get(k))) for k in original}
+    return response
 
 
 def coerce_like(original: object, value: object) -> object:

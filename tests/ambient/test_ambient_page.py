@@ -11,9 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from agent_core.ambient import AmbientAgent, CalendarSource, EmailSource, InboxItem
+from agent_core.ambient.inbox import Inbox
 from agent_core.lab import Lab
 from agent_core.runtime.engine import LocalEngine, ProcessEngine
 from agent_core.runtime.runs import load_run
+from labkit import refuse
 from ui_patterns.ambient.page import AmbientPage
 from ui_patterns.common import LabContext
 
@@ -30,6 +32,10 @@ def page(request, qtbot, tmp_path: Path, settings) -> Iterator[AmbientPage]:  # 
     assert isinstance(ctx.engine, ProcessEngine if request.param == "process" else LocalEngine)
     agents = [AmbientAgent(k, k, f"t.{k}", "hot_path") for k in ("triage", "scheduler", "researcher")]
     p = AmbientPage(ctx, agents=agents, events=[])
+    if request.param == "process":  # answers, undos and read marks: written by the engine's hub only
+        hub = p.controller.hub
+        hub.record_answer = hub.retract_answer = hub.mark_read = refuse  # type: ignore[method-assign]
+        hub.inbox.record_answer = hub.inbox.reopen = hub.inbox.mark_read = refuse  # type: ignore[method-assign]
     p.controller.undo_ms = 0  # answers resume at once; the undo test sets a window of its own
     qtbot.addWidget(p)
     p.resize(1200, 800)
@@ -179,8 +185,9 @@ def test_answer_confirms_offers_undo_and_moves_on(qtbot, page: AmbientPage) -> N
     assert page.inbox.model.row_of(first.id) == -1
     hub = page.controller.hub
     qtbot.mouseClick(bar.undo_btn, Qt.MouseButton.LeftButton)
-    assert hub.inbox.get(first.id).status == "pending" and not hub.actions("scheduler")
     assert "back in the inbox" in bar.label.text() and not bar.undo_btn.isVisible()
+    qtbot.waitUntil(lambda: hub.inbox.get(first.id).status == "pending")  # the engine reopened it
+    assert not hub.actions("scheduler")
     qtbot.waitUntil(lambda: page.inbox.model.row_of(first.id) >= 0)
     qtbot.waitUntil(lambda: page.detail.item is not None and page.detail.item.id == first.id)
     assert load_run(page.ctx.lab.engine, first.run_id)[0].status == "waiting"
@@ -242,3 +249,48 @@ def test_empty_states(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: page.inbox.stack.currentWidget() is page.inbox.empty)  # loaded off the GUI thread
     assert "Inbox zero" in page.inbox.empty.text()
     assert not page.detail.isVisible()  # nothing to show beneath an empty inbox
+
+
+def test_answers_undos_and_reads_are_written_by_the_engine(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
+    """The GUI thread only sends them (in the process variant the GUI's own hub refuses writes)."""
+    page.controller.undo_ms = 60_000
+    for k in ("c001", "c004"):
+        page.controller.deliver(CAL[k])
+    settle(qtbot, page, 2)
+    hub = page.controller.hub
+    first = select(qtbot, page, lambda it: it.event_id == "c001")
+    qtbot.waitUntil(lambda: hub.inbox.get(first.id).read)  # marked read by the engine
+    qtbot.mouseClick(page.detail.accept_btn, Qt.MouseButton.LeftButton)
+    assert page.answer_bar.undo_btn.isVisible() and page.detail.item is not None
+    assert page.detail.item.id != first.id  # moved on before the engine stored anything
+    qtbot.waitUntil(lambda: hub.inbox.get(first.id).status == "answered")
+    assert load_run(page.ctx.lab.engine, first.run_id)[0].status == "waiting"  # held for undo
+    qtbot.mouseClick(page.answer_bar.undo_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hub.inbox.get(first.id).status == "pending")
+    qtbot.waitUntil(lambda: page.detail.item is not None and page.detail.item.id == first.id)
+    page.controller.undo_ms = 0
+    qtbot.mouseClick(page.detail.accept_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: load_run(page.ctx.lab.engine, first.run_id)[0].status == "done", timeout=10000)
+    assert hub.inbox.get(first.id).status == "answered" and page.controller.undo(first.id) is None
+    assert [a.run_id for a in hub.actions("scheduler")] == [first.run_id]
+
+
+def test_an_invalid_answer_shows_its_error(qtbot, page: AmbientPage) -> None:  # noqa: ANN001
+    """Checked at once where the item in hand can tell; else the engine's refusal comes back."""
+    page.controller.deliver(EMAILS["e050"])
+    page.controller.deliver(CAL["c001"])
+    settle(qtbot, page, 2)
+    note = select(qtbot, page, lambda it: it.kind == "notify")
+    page.detail.answered.emit(note.id, {"type": "accept"})
+    assert page.detail.error.isVisible() and "does not allow 'accept'" in page.detail.error.text()
+    assert page.detail.item.id == note.id and not page.answer_bar.isVisible()
+    review = select(qtbot, page, lambda it: it.kind == "review")
+    # answered elsewhere (say the CLI) after this page listed it: only the engine can tell
+    Inbox(page.ctx.lab.engine).record_answer(review.id, {"type": "ignore"}, page.ctx.lab.clock.now())
+    with qtbot.waitSignal(page.controller.answer_failed, timeout=10000):
+        qtbot.mouseClick(page.detail.accept_btn, Qt.MouseButton.LeftButton)
+    assert page.detail.item is not None and page.detail.item.id == review.id
+    assert page.detail.error.isVisible() and "already answered" in page.detail.error.text()
+    assert "Not sent to scheduler" in page.answer_bar.label.text()
+    settle(qtbot, page)
+    assert load_run(page.ctx.lab.engine, review.run_id)[0].status == "waiting"  # not sent on

@@ -1,9 +1,12 @@
-"""The Qt face of the ambient hub: runs go to the agent engine, answers and reads stay here.
+"""The Qt face of the ambient hub: runs and the person's writes go to the agent engine, reads stay here.
 
 Each agent has its own engine lane, so an agent's runs stay ordered while agents run side by
 side; in the desktop app the engine is a child process, so their Python never competes with the
-GUI thread for the GIL. Hub events arrive on engine threads and leave as queued signals; inbox
-changes are coalesced so a burst of items costs the GUI one refresh.
+GUI thread for the GIL. Answers, undos and read marks are written by the engine's hub too (issues
+16 and 19: the GUI thread never waits on SQLite's write lock); answers and undos share one ordered
+lane, so an undo lands after its answer without queueing behind an agent's runs. Hub events arrive
+on engine threads and leave as queued signals; inbox changes are coalesced so a burst of items
+costs the GUI one refresh.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import TypeVarTuple
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from agent_core.ambient import AmbientAgent, AmbientHub, AskRate, Event, EventStream, InboxItem, ask_rate
-from agent_core.ambient.hub import hub_service
+from agent_core.ambient.hub import check_answer, hub_service
 from agent_core.lab import Lab
 from agent_core.runtime.engine import Engine, LocalEngine, Service
 
@@ -33,7 +36,9 @@ class AmbientController(QObject):
     job_failed = Signal(str, str)  # agent, message
     delivered = Signal(int)  # events delivered so far
     answer_committed = Signal(str)  # item id: its undo window closed, the run resumes with it
+    answer_failed = Signal(object, str)  # InboxItem, message: the engine refused the answer
     _inbox_ping = Signal()
+    _refused = Signal(object, str)  # InboxItem, message (from an engine thread)
 
     def __init__(
         self,
@@ -47,7 +52,7 @@ class AmbientController(QObject):
         undo_ms: int = UNDO_MS,
     ) -> None:
         super().__init__(parent)
-        self.hub = AmbientHub(lab, agents)  # reads and answers; runs happen in the engine's hub
+        self.hub = AmbientHub(lab, agents)  # reads only: runs and writes happen in the engine's hub
         self.stream = EventStream(events or [], lab.clock, rate=0.0)
         self._own_engine = engine is None
         self._engine: Engine = engine if engine is not None else LocalEngine(lab)
@@ -59,7 +64,8 @@ class AmbientController(QObject):
         self._started = False
         self._dirty = False
         self.undo_ms = undo_ms
-        self._held: dict[str, tuple[QTimer, InboxItem]] = {}  # answered; their runs not resumed yet
+        self._held: dict[str, tuple[QTimer, InboxItem, Future]] = {}  # answered; runs not resumed yet
+        self._answers = f"{self._service}:answers"  # the ordered lane of answers and their undos
         self._coalesce = QTimer(self)
         self._coalesce.setSingleShot(True)
         self._coalesce.setInterval(coalesce_ms)
@@ -68,6 +74,7 @@ class AmbientController(QObject):
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._poll_stream)
         self._inbox_ping.connect(self._schedule_flush)
+        self._refused.connect(self._on_refused)
         self.hub.inbox.listeners.append(self._on_inbox)
         self._engine.listeners.append(self._on_engine)
         self._hub = Service.open(self._engine, self._service, hub_service, self._service, agents)
@@ -175,42 +182,78 @@ class AmbientController(QObject):
             self.delivered.emit(self.stream.delivered)
 
     # -- the person's side --------------------------------------------------------------------------
-    def answer(self, item_id: str, response: dict) -> InboxItem:
-        """Validate and store the answer now (errors surface at once); the run resumes with it
-        after `undo_ms`, until then `undo` takes it back. A restart meanwhile resumes it too."""
-        item = self.hub.record_answer(item_id, response)
+    def answer(self, item: InboxItem, response: dict) -> Future[InboxItem]:
+        """Check the answer against `item` now (ValueError at once), and have the engine store it;
+        if the engine refuses, `answer_failed` says why. The run resumes with it after `undo_ms`,
+        until then `undo` takes it back. A restart meanwhile resumes it too."""
+        response = check_answer(item, response)
+        future = self._hub.call(AmbientHub.record_answer, item.id, response, lane=self._answers)
+        with self._lock:
+            self._outstanding += 1
+        future.add_done_callback(lambda f, i=item: self._recorded(i, f))
         timer = QTimer(self)
         timer.setSingleShot(True)
         timer.setInterval(self.undo_ms)
-        timer.timeout.connect(lambda: self._commit(item_id))
-        self._held[item_id] = (timer, item)
+        timer.timeout.connect(lambda: self._commit(item.id))
+        self._held[item.id] = (timer, item, future)
         timer.start()
-        return item
+        return future
+
+    def _recorded(self, item: InboxItem, future: Future) -> None:
+        exc = None if future.cancelled() else future.exception()
+        if exc is not None:
+            self._refused.emit(item, str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc))
+        with self._lock:
+            self._outstanding -= 1
+
+    @Slot(object, str)
+    def _on_refused(self, item: InboxItem, message: str) -> None:
+        """Nothing to undo or resume (its window may have closed already: the run is not sent on)."""
+        held = self._held.pop(item.id, None)
+        if held is not None:
+            held[0].stop()
+            held[0].deleteLater()
+        self.answer_failed.emit(item, message)
 
     def can_undo(self, item_id: str) -> bool:
         return item_id in self._held
 
     def undo(self, item_id: str) -> InboxItem | None:
-        """Take an answer back (the item is pending again); None once its run has resumed."""
+        """Take an answer back (the engine reopens the item, after the answer's write); None once its
+        run has resumed. Returns the item as it was answered."""
         held = self._held.pop(item_id, None)
         if held is None:
             return None
-        held[0].stop()
-        held[0].deleteLater()
-        return self.hub.retract_answer(item_id)
+        timer, item, _future = held
+        timer.stop()
+        timer.deleteLater()
+        self._track(item.agent, self._hub.call(AmbientHub.retract_answer, item_id, lane=self._answers))
+        return item
 
     @Slot()
     def _commit(self, item_id: str) -> None:
         held = self._held.pop(item_id, None)
         if held is None:
             return
-        timer, item = held
+        timer, item, future = held
         timer.deleteLater()
-        self._call(item.agent, AmbientHub.continue_run, item.run_id)
-        self.answer_committed.emit(item_id)
+        with self._lock:
+            self._outstanding += 1  # until the run is sent on, once the answer is stored
 
-    def mark_read(self, item_id: str) -> None:
-        self.hub.inbox.mark_read(item_id)
+        def resume(f: Future) -> None:
+            try:
+                if not f.cancelled() and f.exception() is None:
+                    self._call(item.agent, AmbientHub.continue_run, item.run_id)
+            finally:
+                with self._lock:
+                    self._outstanding -= 1
+
+        future.add_done_callback(resume)
+        if not (future.done() and (future.cancelled() or future.exception() is not None)):
+            self.answer_committed.emit(item_id)
+
+    def mark_read(self, item: InboxItem) -> None:
+        self._track(item.agent, self._hub.call(AmbientHub.mark_read, item.id))
 
     def pause(self, agent: str) -> None:
         """Takes effect at the agent's next step boundary (sent past the agent's queued work)."""

@@ -108,6 +108,7 @@ class AmbientPage(PatternPage):
         self.detail.answered.connect(self._on_answered)
         self.answer_bar.undo_clicked.connect(self._on_undo)
         c.answer_committed.connect(self.answer_bar.resumed)
+        c.answer_failed.connect(self._on_answer_failed)
         self.timeline.run_selected.connect(self._show_run)
         self.timeline.rewind_requested.connect(self._on_rewind)
         self.speed.valueChanged.connect(self._on_speed)
@@ -284,14 +285,17 @@ class AmbientPage(PatternPage):
     def _on_selected(self, item: InboxItem | None) -> None:
         self.detail.show_item(item)
         if item is not None and not item.read:
-            self.controller.mark_read(item.id)
+            self.controller.mark_read(item)
 
     @Slot(str, dict)
     def _on_answered(self, item_id: str, response: dict) -> None:
-        """Confirm with Undo, and go straight on to the next item."""
+        """Confirm with Undo, and go straight on to the next item (the engine stores the answer)."""
+        item = self.detail.item
+        if item is None or item.id != item_id:
+            return
         try:
-            item = self.controller.answer(item_id, response)
-        except (ValueError, KeyError) as exc:
+            self.controller.answer(item, response)
+        except ValueError as exc:
             self.detail.show_error(str(exc))
             return
         self.answer_bar.answered(item_id, confirmation(response, item.agent))
@@ -309,6 +313,16 @@ class AmbientPage(PatternPage):
         self.answer_bar.note(f"Answer taken back · “{item.title}” is back in the inbox.")
         self._reselect = item_id
         self._gone.discard(item_id)
+        self._inbox_loader.request()
+
+    @Slot(object, str)
+    def _on_answer_failed(self, item: InboxItem, message: str) -> None:
+        """The engine refused an answer: the item is back in the detail, with the reason."""
+        self.answer_bar.note(f"Not sent to {item.agent}: {message}")
+        self._gone.discard(item.id)
+        self._reselect = item.id
+        self.detail.show_item(item)
+        self.detail.show_error(message)
         self._inbox_loader.request()
 
     @Slot(str, int)
