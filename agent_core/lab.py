@@ -32,12 +32,13 @@ from memory.db import create_tables, make_engine, sqlite_url
 from memory.embedders import Embedder, make_embedder
 from memory.index import ChromaIndex, VectorIndex
 from memory.index_process import ChromaProcessIndex
-from memory.models import Instruction
+from memory.models import Instruction, Memory
 from memory.procedural import ProceduralMemory
 from memory.prompts import Completion, current_namespace
 from memory.recall import RecallWeights
 from memory.secrets import register_secret
 from memory.store import MemoryStore, ReconcileReport
+from memory.transfer_project import import_any
 
 
 def default_data_dir() -> Path:
@@ -296,6 +297,31 @@ class Lab:
         """Drop a pending proposal without changing anything (`ProposalError` when not pending)."""
         profile = self.proposals.reject(proposal_id)
         self.store.emit(PROPOSAL_EVENT, profile, [proposal_id])
+
+    # -- the user's memory edits (the inspector sends them to the agent engine) -------------------
+    def edit_memory(self, memory_id: str, content: str) -> Memory:
+        """Replace a memory's text by the user's (a new version supersedes it)."""
+        return self.store.edit(memory_id, content)
+
+    def set_pinned(self, memory_id: str, pinned: bool) -> Memory:
+        """Pin a memory (always recalled, never decays) or unpin it."""
+        return self.store.set_pinned(memory_id, pinned)
+
+    def approve_memory(self, memory_id: str) -> Memory:
+        """Clear a memory's review flag: the user vouched for it, so it becomes recallable."""
+        return self.store.approve(memory_id)
+
+    def import_memory(self, path: str, profile: str) -> dict:
+        """Import a profile export (into `profile`) or a project export (see `import_any`)."""
+        return import_any(self.store, self.procedural, path, profile)
+
+    def commit_instructions(self, profile: str, agent: str, text: str, reason: str) -> Instruction:
+        """Store the user's instructions for `agent` as the next, active version."""
+        return self.procedural.commit(profile, agent, text, reason=reason, author="user")
+
+    def rollback_instructions(self, profile: str, agent: str, version: int) -> Instruction:
+        """Make a copy of an earlier instructions version the active one."""
+        return self.procedural.rollback(profile, agent, version)
 
     # -- privacy ----------------------------------------------------------------------------------
     def forget_profile(self, profile: str) -> dict:

@@ -1,7 +1,8 @@
 """One tab of the inspector: semantic facts, episodes, or the memories waiting for review.
 
-Every store call (list, recall, edit, delete, pin, approve, history) runs on a worker; the tab
-only paints results. Reloads are tagged so that a stale one never overwrites a newer one.
+Reads (list, recall, history) run on this process's workers; writes (edit, delete, pin, approve)
+run in the agent engine, whose Lab owns the store's writes. The tab only paints results. Reloads are
+tagged so that a stale one never overwrites a newer one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.lab import Lab
+from agent_core.runtime.engine import lab_service
 from agent_core.runtime.provenance import memory_provenance
 from desktop.inspector.detail import DetailPanel
 from desktop.inspector.jobs import Jobs
@@ -325,13 +328,11 @@ class MemoryTab(LazyTab):
 
     @Slot(str, str)
     def edit_memory(self, memory_id: str, content: str) -> None:
-        store = self.ctx.lab.store
-        self._run_action("edit", memory_id, lambda: store.edit(memory_id, content))
+        self._run_action("edit", memory_id, Lab.edit_memory, memory_id, content)
 
     @Slot(str, bool)
     def set_pinned(self, memory_id: str, pinned: bool) -> None:
-        store = self.ctx.lab.store
-        self._run_action("pin" if pinned else "unpin", memory_id, lambda: store.set_pinned(memory_id, pinned))
+        self._run_action("pin" if pinned else "unpin", memory_id, Lab.set_pinned, memory_id, pinned)
 
     def delete_memory(self, memory_id: str, content: str = "") -> None:
         shown = one_line(content, 80)
@@ -341,14 +342,13 @@ class MemoryTab(LazyTab):
         )
         if not self.confirm("Delete memory", text):
             return
-        lab = self.ctx.lab
-        self._run_action("delete", memory_id, lambda: lab.delete_memory_verified(memory_id))
+        self._run_action("delete", memory_id, Lab.delete_memory_verified, memory_id)
 
     def approve(self, memory_id: str) -> None:
-        store = self.ctx.lab.store
-        self._run_action("approve", memory_id, lambda: store.approve(memory_id))
+        self._run_action("approve", memory_id, Lab.approve_memory, memory_id)
 
-    def _run_action(self, action: str, memory_id: str, fn: Callable[[], object]) -> None:
+    def _run_action(self, action: str, memory_id: str, method: Callable[..., object], *args: object) -> None:
+        """Run a write in the agent engine; its result arrives on the GUI thread."""
         self._set_status(f"{action.title()}…")
 
         def done(result: object) -> None:
@@ -359,7 +359,7 @@ class MemoryTab(LazyTab):
             self.action_done.emit(action, memory_id)
             self.refresh()
 
-        self.jobs.run(fn, done, self._on_error)
+        self.jobs.when_done(lab_service(self.ctx.engine).call(method, *args), done, self._on_error)
 
     # -- status -----------------------------------------------------------------------------------
     def _on_error(self, message: str) -> None:

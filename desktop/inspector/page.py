@@ -1,7 +1,8 @@
 """MemoryInspector: the "Memory" page — see, search, edit, prune and move what the agent remembers.
 
-It follows the current profile, listens to memory changes from any thread (the background worker
-included) and reloads on a worker, debounced, so a burst of writes costs one reload.
+It follows the current profile, listens to memory changes from any thread or process (the agent
+engine makes them, the inspector's own writes included) and reloads on a worker, debounced, so a
+burst of writes costs one reload. Exports read here; an import runs in the agent engine.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from agent_core.chat.proposals import PROPOSAL_EVENT
+from agent_core.lab import Lab
+from agent_core.runtime.engine import lab_service
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.memory_tab import REVIEW, MemoryTab
 from desktop.inspector.procedural import ProceduralTab
 from desktop.inspector.trust import add_trust_tabs
 from memory.models import EPISODIC, SEMANTIC
-from memory.transfer import ImportFileError, export_profile, write_export
-from memory.transfer_project import export_project, import_any
+from memory.transfer import export_profile, write_export
+from memory.transfer_project import export_project
 from ui_patterns.common.context import LabContext
 from ui_patterns.common.page import PatternPage
 
@@ -181,13 +184,12 @@ class MemoryInspector(PatternPage):
         self.jobs.run(work, self._transfer_ok, self._transfer_error)
 
     def import_from(self, path: Path) -> None:
-        lab, ns = self.ctx.lab, self.ctx.profile
+        """Import in the agent engine (the file is read there); the outcome shows in the banner."""
+        ns = self.ctx.profile
 
-        def work() -> str:
-            try:
-                r = import_any(lab.store, lab.procedural, path, ns)
-            except ImportFileError as exc:
-                raise ImportFileError(f"Import failed — {exc}. Nothing was changed.") from exc
+        def done(result: object) -> None:
+            assert isinstance(result, dict)
+            r = result
             text = f"Imported {r['added']} memories into “{ns}” ({r['skipped']} already here"
             text += f", {r['instructions']} instruction versions proposed: accept them in Procedural)."
             if r.get("flagged"):
@@ -195,9 +197,15 @@ class MemoryInspector(PatternPage):
             if r["conflicts"]:
                 pairs = "; ".join(f"{c['slot']}: {c['existing']} ≠ {c['imported']}" for c in r["conflicts"])
                 text += f" Conflicts to check: {pairs}."
-            return text
+            self._transfer_ok(text)
 
-        self.jobs.run(work, self._transfer_ok, self._transfer_error)
+        def failed(message: str) -> None:
+            kind, _, why = message.partition(": ")
+            if kind == "ImportFileError":
+                message = f"Import failed — {why}. Nothing was changed."
+            self._transfer_error(message)
+
+        self.jobs.when_done(lab_service(self.ctx.engine).call(Lab.import_memory, str(path), ns), done, failed)
 
     def _transfer_ok(self, message: object) -> None:
         self._show_banner(str(message))

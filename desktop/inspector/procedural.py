@@ -1,4 +1,7 @@
-"""Procedural memory: the agent's instruction versions, a coloured diff, rollback and a hand editor."""
+"""Procedural memory: the agent's instruction versions, a coloured diff, rollback and a hand editor.
+
+Versions are read here; a commit or rollback runs in the agent engine (its Lab owns the writes).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.lab import Lab
+from agent_core.runtime.engine import lab_service
 from desktop.inspector.jobs import Jobs
 from desktop.inspector.models import InstructionListModel
 from memory.models import Instruction
@@ -192,8 +197,7 @@ class ProceduralTab(LazyTab):
             self.rollback(v.version)
 
     def rollback(self, version: int) -> None:
-        procedural, ns, agent = self.ctx.lab.procedural, self.ctx.profile, self.agent
-        self._run(lambda: procedural.rollback(ns, agent, version))
+        self._run(Lab.rollback_instructions, self.ctx.profile, self.agent, version)
 
     @Slot()
     def _commit_clicked(self) -> None:
@@ -203,11 +207,12 @@ class ProceduralTab(LazyTab):
         if not text.strip():
             self._error("The instructions are empty: nothing was committed.")
             return
-        procedural, ns, agent = self.ctx.lab.procedural, self.ctx.profile, self.agent
         reason = reason.strip() or "edited by hand"
-        self._run(lambda: procedural.commit(ns, agent, text, reason=reason, author="user"))
+        self._run(Lab.commit_instructions, self.ctx.profile, self.agent, text, reason)
 
-    def _run(self, fn: Callable[[], object]) -> None:
+    def _run(self, method: Callable[..., object], *args: object) -> None:
+        """Run a write in the agent engine, then show the new active version."""
+
         def done(new: object) -> None:
             assert isinstance(new, Instruction)
             self.reason_box.clear()
@@ -221,7 +226,7 @@ class ProceduralTab(LazyTab):
                 self._error,
             )
 
-        self.jobs.run(fn, done, self._error)
+        self.jobs.when_done(lab_service(self.ctx.engine).call(method, *args), done, self._error)
 
     def _error(self, message: str) -> None:
         self.status.setStyleSheet("color:#b00020")

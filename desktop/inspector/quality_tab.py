@@ -2,7 +2,8 @@
 
 Thresholds are the `min_importance` / `min_confidence` settings (facts below them are discarded at
 write time and counted on the turn). The audit searches the SQLite file and its WAL, Chroma's files
-and the traces for a text, so the user can check for themselves that a deleted thing is gone.
+and the traces for a text, so the user can check for themselves that a deleted thing is gone. A prune
+runs in the agent engine (its Lab owns the store's writes); the review and the audit only read.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_core.lab import Lab
+from agent_core.runtime.engine import lab_service
 from desktop.inspector.jobs import Jobs
 from memory.audit import AuditReport
 from memory.quality import JunkItem, junk_review
@@ -158,11 +161,10 @@ class QualityTab(LazyTab):
 
     @Slot()
     def _prune_clicked(self) -> None:
-        ids, lab = self.checked_ids(), self.ctx.lab
+        ids = self.checked_ids()
         if ids:
-            self.jobs.run(
-                lambda: (len(ids), lab.delete_memories_verified(ids)), self._on_pruned, self.failed.emit
-            )
+            future = lab_service(self.ctx.engine).call(Lab.delete_memories_verified, ids)
+            self.jobs.when_done(future, lambda report: self._on_pruned((len(ids), report)), self.failed.emit)
 
     def _on_pruned(self, result: object) -> None:
         assert isinstance(result, tuple)
