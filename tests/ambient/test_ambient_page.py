@@ -294,3 +294,6 @@ def test_an_invalid_answer_shows_its_error(qtbot, page: AmbientPage) -> None:  #
     assert "Not sent to scheduler" in page.answer_bar.label.text()
     settle(qtbot, page)
     assert load_run(page.ctx.lab.engine, review.run_id)[0].status == "waiting"  # not sent on
+    assert page.detail.item.id == review.id and page.detail.error.isVisible()  # refreshes keep it
+    select(qtbot, page, lambda it: it.id == note.id)  # until another item is picked
+    assert not page.detail.error.isVisible()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -81,6 +81,8 @@ class AmbientPage(PatternPage):
         self.rewind_dialog: RewindDialog | None = None
         self._reselect = ""  # an item whose answer was taken back: select it when it is listed again
         self._gone: set[str] = set()  # answered here; hidden even from loads that started earlier
+        self._refused: InboxItem | None = None  # its answer was refused: shown until another is picked
+        self._applying = False  # the inbox is being refilled: its selection changes are not the person's
         self._chart_timer = QTimer(self)
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(1000)
@@ -179,9 +181,14 @@ class AmbientPage(PatternPage):
         self._gone &= {it.id for it in listed}
         agent = self.inbox.agent_filter
         shown = [c for a, c in counts.items() if not agent or a == agent]
-        self.inbox.set_items(items, sum(u for _p, u in shown), sum(p for p, _u in shown))
-        if self._reselect and self.inbox.select_id(self._reselect):
-            self._reselect = ""
+        self._applying = True
+        try:
+            self.inbox.set_items(items, sum(u for _p, u in shown), sum(p for p, _u in shown))
+            if self._reselect and self.inbox.select_id(self._reselect):
+                self._reselect = ""
+                self._refused = None  # listed again: selected there, its error still shown
+        finally:
+            self._applying = False
         show = bool(items) or self.detail.item is not None
         if show != self.detail.isVisibleTo(self):  # an empty inbox has nothing to detail
             self.detail.setVisible(show)
@@ -283,6 +290,10 @@ class AmbientPage(PatternPage):
 
     @Slot(object)
     def _on_selected(self, item: InboxItem | None) -> None:
+        if self._refused is not None:
+            if self._applying:
+                return  # a refresh moved the selection: keep the refused item and its error in view
+            self._refused = None
         self.detail.show_item(item)
         if item is not None and not item.read:
             self.controller.mark_read(item)
@@ -320,9 +331,12 @@ class AmbientPage(PatternPage):
         """The engine refused an answer: the item is back in the detail, with the reason."""
         self.answer_bar.note(f"Not sent to {item.agent}: {message}")
         self._gone.discard(item.id)
-        self._reselect = item.id
+        self._reselect = item.id  # if it is listed again (still pending), select it there
+        self.inbox.view.clearSelection()
+        self.inbox.view.setCurrentIndex(QModelIndex())  # clicking the next item again shows it
         self.detail.show_item(item)
         self.detail.show_error(message)
+        self._refused = item
         self._inbox_loader.request()
 
     @Slot(str, int)
