@@ -26,15 +26,7 @@ class Jobs:
         on_done: Callable[[object], None] | None = None,
         on_error: Callable[[str], None] | None = None,
     ) -> GeneratorWorker:
-        def done(result: object) -> None:
-            if not self.closed and on_done is not None:
-                on_done(result)
-
-        def failed(message: str) -> None:
-            if not self.closed and on_error is not None:
-                on_error(message)
-
-        worker = run_call(fn, done, failed)
+        worker = run_call(fn, *self._unless_closed(on_done, on_error))
         self._workers.add(worker)
         worker.signals.finished.connect(lambda: self._workers.discard(worker))
         return worker
@@ -46,6 +38,12 @@ class Jobs:
         on_error: Callable[[str], None] | None = None,
     ) -> Future:
         """Deliver an engine call's result (or error) on the GUI thread, as `run` does."""
+        return when_done(future, *self._unless_closed(on_done, on_error))
+
+    def _unless_closed(
+        self, on_done: Callable[[object], None] | None, on_error: Callable[[str], None] | None
+    ) -> tuple[Callable[[object], None], Callable[[str], None]]:
+        """The handlers, dropped once the jobs are closed (the page is going away)."""
 
         def done(result: object) -> None:
             if not self.closed and on_done is not None:
@@ -55,7 +53,7 @@ class Jobs:
             if not self.closed and on_error is not None:
                 on_error(message)
 
-        return when_done(future, done, failed)
+        return done, failed
 
     def latest(
         self,
