@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -19,6 +18,7 @@ from agent_core.chat.agent import AgentEvent, TurnResult, TurnService
 from agent_core.runtime.engine import Service
 from ui_patterns.chat.turn import TurnWidget
 from ui_patterns.common import LabContext
+from ui_patterns.common.workers import future_error
 
 Finished = Callable[[TurnWidget, TurnResult], None]
 
@@ -70,7 +70,7 @@ class ChatRunner(QObject):
             TurnService.run_turn, key, self.ctx.profile, memory_mode, conversation_id, text, options,
             lane=self._service,
         )  # fmt: skip
-        future.add_done_callback(lambda f, k=key: self._ended.emit(k, _error_of(f)))
+        future.add_done_callback(lambda f, k=key: self._ended.emit(k, future_error(f, "turn")))
 
     def stop(self) -> None:
         if self._key is not None:
@@ -118,10 +118,3 @@ class ChatRunner(QObject):
             then(turn, result)
         self.turn_finished.emit(result)
         self.idle.emit()
-
-
-def _error_of(future: Future) -> str:
-    if future.cancelled():
-        return "the turn was cancelled"
-    exc = future.exception()
-    return "" if exc is None else f"{type(exc).__name__}: {exc}"

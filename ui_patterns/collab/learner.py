@@ -20,6 +20,7 @@ from agent_core.collab.service import CollabService
 from agent_core.runtime.engine import Service
 from ui_patterns.collab.runner import AGENT
 from ui_patterns.common import LabContext
+from ui_patterns.common.workers import future_error
 
 
 class Learner(QObject):
@@ -87,9 +88,9 @@ class Learner(QObject):
         """A call on the learner's lane (commits land in the order made): failures are shown."""
 
         def done(f: Future) -> None:  # any thread: the signals queue to the GUI thread
-            exc = None if f.cancelled() else f.exception()
-            if f.cancelled() or exc is not None:
-                self._failed.emit("cancelled" if exc is None else f"{type(exc).__name__}: {exc}")
+            error = future_error(f, "memory write")
+            if error:
+                self._failed.emit(error)
             elif then is not None:
                 then(str(f.result()))
 

@@ -22,6 +22,7 @@ from agent_core.collab.actions import Action
 from agent_core.collab.agent_tasks import ACTIVITY
 from agent_core.collab.service import CollabService
 from agent_core.runtime.engine import Engine, Service
+from ui_patterns.common.workers import future_error
 
 AGENT = "writer"
 
@@ -125,7 +126,7 @@ class ActionRunner(QObject):
         future.add_done_callback(functools.partial(self._call_done, run.key))
 
     def _call_done(self, key: str, future: Future) -> None:  # any thread
-        self._ended.emit(key, _error_of(future))
+        self._ended.emit(key, future_error(future, "action"))
 
     def _run(self, key: str) -> ActionRun | None:
         return next((run for run in self.runs if run.key == key), None)
@@ -191,10 +192,3 @@ class ActionRunner(QObject):
         if not run.unchanged:
             self.doc.agent_edit(AGENT, target.start, target.end, text, base_version=target.version,
                                 expected=target.text, description=f"{run.action} {target.label}")  # fmt: skip
-
-
-def _error_of(future: Future) -> str:
-    if future.cancelled():
-        return "the action was cancelled"
-    exc = future.exception()
-    return "" if exc is None else f"{type(exc).__name__}: {exc}"

@@ -167,10 +167,10 @@ class _FutureRelay(QObject):
     @Slot(object)
     def _deliver(self, item: tuple) -> None:
         future, on_done, on_error = item
-        exc = None if future.cancelled() else future.exception()
-        if future.cancelled() or exc is not None:
+        error = future_error(future)
+        if error:
             if on_error is not None:
-                on_error("cancelled" if exc is None else f"{type(exc).__name__}: {exc}")
+                on_error(error)
         elif on_done is not None:
             on_done(future.result())
 
@@ -191,6 +191,14 @@ def when_done(
     relay = _relay
     future.add_done_callback(lambda f: relay.settled.emit((f, on_done, on_error)))
     return future
+
+
+def future_error(future: Future, what: str = "call") -> str:
+    """A settled future's failure as one line ("" when it returned); `what` names a cancelled one."""
+    if future.cancelled():
+        return f"the {what} was cancelled"
+    exc = future.exception()
+    return "" if exc is None else f"{type(exc).__name__}: {exc}"
 
 
 def active_workers() -> int:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from agent_core.genui.service import GenUITurnService
 from agent_core.runtime.engine import Service
 from ui_patterns.common import LabContext
+from ui_patterns.common.workers import future_error
 
 
 class GenUIRunner(QObject):
@@ -52,7 +53,7 @@ class GenUIRunner(QObject):
         )  # fmt: skip
 
         def done(f: Future) -> None:  # any thread
-            self._ended.emit(key, _error_of(f))
+            self._ended.emit(key, future_error(f, "turn"))
 
         future.add_done_callback(done)
 
@@ -82,10 +83,3 @@ class GenUIRunner(QObject):
         if key == self._key:
             self._key = None
             self.ended.emit(error)
-
-
-def _error_of(future: Future) -> str:
-    if future.cancelled():
-        return "the turn was cancelled"
-    exc = future.exception()
-    return "" if exc is None else f"{type(exc).__name__}: {exc}"
